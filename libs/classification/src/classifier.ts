@@ -1,0 +1,164 @@
+import type { Category, Priority } from '@relaydesk/contracts';
+import { ArticleIndex, type SuggestedArticle } from './articles/article-index';
+import { extractEntities, type Entities } from './entities';
+import { detectLanguage } from './language';
+import { findConcepts } from './lexicon/registry';
+import { type NaiveBayesModel, predictNaiveBayes, softmax, trainNaiveBayes } from './naive-bayes';
+import { CATEGORIES, PRIORITIES, categoryRuleScores, priorityRuleScores, ruleFacts } from './rules';
+import { joinSubjectAndBody, normalize, proseOf } from './text';
+import trainingJson from './model/training-set.json';
+
+export const CLASSIFIER_VERSION = 'rules-nb-1.0.0';
+
+export interface ClassifierInput {
+  channel?: string;
+  subject?: string;
+  body: string;
+}
+
+export interface Confidence {
+  category: number;
+  priority: number;
+  language: number;
+}
+
+export interface Classification {
+  category: Category;
+  priority: Priority;
+  language: string;
+  confidence: Confidence;
+  needsReview: boolean;
+  entities: Entities;
+  suggestedArticles: SuggestedArticle[];
+}
+
+export interface LabelledInquiry {
+  subject?: string;
+  body: string;
+  category: Category;
+  priority: Priority;
+  language?: string;
+}
+
+export interface ClassifierOptions {
+  /** Below this category or priority confidence an agent should check the result. */
+  reviewThreshold?: number;
+  /** Examples for the n-gram model; defaults to the labelled set shipped in this lib. */
+  trainingSet?: readonly LabelledInquiry[];
+  /** Weight of the n-gram model next to the lexicon rules; 0 makes the classifier rules-only. */
+  modelWeight?: number;
+  articles?: ArticleIndex;
+  /** Skip entity extraction and article retrieval (used by evaluation, which only needs labels). */
+  labelsOnly?: boolean;
+}
+
+export interface Classifier {
+  readonly version: string;
+  classify(input: ClassifierInput): Classification;
+  /** Re-classifies after a follow-up message; see classifyFollowUp(). */
+  classifyFollowUp(previous: Classification, thread: ClassifierInput): Classification;
+}
+
+const DEFAULT_REVIEW_THRESHOLD = 0.5;
+const DEFAULT_MODEL_WEIGHT = 3;
+// Spread of the final scores when turned into a confidence: one strong concept (weight ~3) over the
+// runner-up should read as fairly sure, not certain.
+const CONFIDENCE_TEMPERATURE = 1.2;
+
+export function createClassifier(options: ClassifierOptions = {}): Classifier {
+  const reviewThreshold = options.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD;
+  const modelWeight = options.modelWeight ?? DEFAULT_MODEL_WEIGHT;
+  const training = options.trainingSet ?? (trainingJson as LabelledInquiry[]);
+  const texts = training.map((t) => normalize(proseOf(joinSubjectAndBody(t.subject, t.body))));
+  const categoryModel: NaiveBayesModel<Category> = trainNaiveBayes(CATEGORIES, training.map((t, i) => ({ text: texts[i], label: t.category })));
+  const priorityModel: NaiveBayesModel<Priority> = trainNaiveBayes(PRIORITIES, training.map((t, i) => ({ text: texts[i], label: t.priority })));
+  const articles = options.labelsOnly ? undefined : (options.articles ?? new ArticleIndex());
+
+  function classify(input: ClassifierInput): Classification {
+    const raw = joinSubjectAndBody(input.subject, input.body ?? '');
+    const nfkc = raw.normalize('NFKC');
+    const normalized = nfkc.toLowerCase();
+    const prose = proseOf(normalized);
+    const { language, confidence: languageConfidence } = detectLanguage(raw);
+    const concepts = findConcepts(normalized, language);
+    const facts = ruleFacts(concepts);
+
+    const categoryScores = categoryRuleScores(concepts, facts);
+    if (modelWeight > 0 && prose.trim()) {
+      for (const [c, p] of predictNaiveBayes(categoryModel, prose)) categoryScores.set(c, categoryScores.get(c)! + modelWeight * p);
+    }
+    // Nothing recognised at all (empty body, emoji only): "other" for a human to triage.
+    if (Math.max(...categoryScores.values()) <= 0) categoryScores.set('other', 0.1);
+    const [category, categoryConfidence] = best(softmax(categoryScores, CONFIDENCE_TEMPERATURE));
+
+    const priorityScores = priorityRuleScores(concepts, facts, category);
+    if (modelWeight > 0 && prose.trim()) {
+      for (const [p, prob] of predictNaiveBayes(priorityModel, prose)) priorityScores.set(p, priorityScores.get(p)! + (modelWeight / 2) * prob);
+    }
+    const [priority, priorityConfidence] = best(softmax(priorityScores, CONFIDENCE_TEMPERATURE));
+
+    const confidence = { category: round(categoryConfidence), priority: round(priorityConfidence), language: round(languageConfidence) };
+    return {
+      category,
+      priority,
+      language,
+      confidence,
+      needsReview: confidence.category < reviewThreshold || confidence.priority < reviewThreshold,
+      entities: options.labelsOnly ? emptyEntities() : extractEntities(nfkc, language),
+      suggestedArticles: articles ? articles.suggest(raw, language, category) : [],
+    };
+  }
+
+  return {
+    version: CLASSIFIER_VERSION,
+    classify,
+    classifyFollowUp: (previous, thread) => classifyFollowUp(previous, classify(thread), reviewThreshold),
+  };
+}
+
+/**
+ * Merges a fresh classification of the whole thread (original + follow-up) into the previous one.
+ * Priority may rise but never silently falls: a customer adding "thanks, no rush" must not push an
+ * unauthorized-withdrawal report down the queue. Security wins over any other category; otherwise
+ * the category changes only when the new reading is more confident than the old.
+ */
+export function classifyFollowUp(
+  previous: Classification,
+  current: Classification,
+  reviewThreshold = DEFAULT_REVIEW_THRESHOLD,
+): Classification {
+  const priority = rank(current.priority) < rank(previous.priority) ? current.priority : previous.priority;
+  const priorityConfidence = priority === current.priority ? current.confidence.priority : previous.confidence.priority;
+  let category = previous.category;
+  let categoryConfidence = previous.confidence.category;
+  if (current.category === 'security' || (previous.category !== 'security' && current.confidence.category > previous.confidence.category)) {
+    category = current.category;
+    categoryConfidence = current.confidence.category;
+  }
+  const confidence = { category: categoryConfidence, priority: priorityConfidence, language: current.confidence.language };
+  return {
+    ...current,
+    category,
+    priority,
+    confidence,
+    needsReview: confidence.category < reviewThreshold || confidence.priority < reviewThreshold,
+  };
+}
+
+function rank(priority: Priority): number {
+  return PRIORITIES.indexOf(priority);
+}
+
+function best<L>(probabilities: Map<L, number>): [L, number] {
+  let top: [L, number] | undefined;
+  for (const entry of probabilities) if (!top || entry[1] > top[1]) top = entry;
+  return top!;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function emptyEntities(): Entities {
+  return { txHashes: [], addresses: [], assets: [], networks: [], amounts: [], orderIds: [], withdrawalIds: [] };
+}

@@ -1,0 +1,63 @@
+import type { Category, Priority } from '@relaydesk/contracts';
+import { createClassifier, type LabelledInquiry } from '../classifier';
+import { formatReport, scoreField, stratifiedFolds } from '../evaluation';
+import { argValue, readJsonl } from './jsonl';
+
+interface Row extends LabelledInquiry {
+  id?: string;
+  language: string;
+}
+
+const USAGE = 'usage: npm run -s classify:eval -- --input FILE.jsonl [--cv K] [--rules-only] [--errors]';
+
+function main(args: string[]): number {
+  const input = argValue(args, '--input');
+  if (!input) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const rows: Row[] = [];
+  for (const line of readJsonl(input)) {
+    const v = line.value as Partial<Row> | undefined;
+    if (!v || typeof v.body !== 'string' || !v.category || !v.priority || !v.language) {
+      process.stderr.write(`line ${line.lineNumber}: ${line.error ?? 'needs body, category, priority and language'}\n`);
+      continue;
+    }
+    rows.push(v as Row);
+  }
+  const k = Number(argValue(args, '--cv') ?? 0);
+  const modelWeight = args.includes('--rules-only') ? 0 : undefined;
+  const predicted: { category: Category; priority: Priority; language: string }[] = new Array(rows.length);
+  if (k >= 2) {
+    // Each line is classified by a model that never saw it.
+    const folds = stratifiedFolds(rows, k, (r) => r.category);
+    for (let f = 0; f < k; f++) {
+      const classifier = createClassifier({ trainingSet: rows.filter((_, i) => folds[i] !== f), modelWeight, labelsOnly: true });
+      rows.forEach((r, i) => {
+        if (folds[i] === f) predicted[i] = classifier.classify(r);
+      });
+    }
+    process.stdout.write(`${k}-fold stratified cross-validation over ${rows.length} lines\n\n`);
+  } else {
+    const classifier = createClassifier({ modelWeight, labelsOnly: true });
+    rows.forEach((r, i) => (predicted[i] = classifier.classify(r)));
+    process.stdout.write(`${rows.length} lines, shipped model (not cross-validated)\n\n`);
+  }
+  for (const field of ['category', 'priority', 'language'] as const) {
+    const report = scoreField(field, rows.map((r) => r[field]), predicted.map((p) => p[field]));
+    process.stdout.write(`${formatReport(report)}\n\n`);
+  }
+  if (args.includes('--errors')) {
+    rows.forEach((r, i) => {
+      const p = predicted[i];
+      if (p.category !== r.category || p.priority !== r.priority || p.language !== r.language) {
+        const gold = `${r.category}/${r.priority}/${r.language}`;
+        const got = `${p.category}/${p.priority}/${p.language}`;
+        process.stdout.write(`${r.id ?? '?'} gold ${gold} got ${got}: ${r.body.slice(0, 90).replace(/\s+/g, ' ')}\n`);
+      }
+    });
+  }
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,97 @@
+import type { Category, Priority } from '@relaydesk/contracts';
+import type { Concept } from './lexicon/concepts';
+
+export const CATEGORIES: readonly Category[] = ['account', 'trading', 'deposit_withdrawal', 'technical', 'security', 'compliance', 'other'];
+export const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
+
+type Weights = Partial<Record<Concept, number>>;
+
+// How strongly each concept points at a category. Topic words (order, deposit) are moderate;
+// words that only one category uses (KYC, websocket, sub-account) are strong.
+const CATEGORY_WEIGHTS: Record<Category, Weights> = {
+  security: { unauthorized: 3, hacked: 3, phishing: 3, simSwap: 2, apiKeyLeak: 3.5, loginAlert: 2, deviceStolen: 3, credentialsGiven: 1 },
+  account: { login: 0.8, cannotLogin: 2, password: 1.5, twoFa: 1.5, lostDevice: 2, accountLocked: 1.5, closeAccount: 3, subAccount: 3.5, vip: 2.5, profileChange: 2, registration: 1.5 },
+  trading: { order: 1.5, futures: 1.5, liquidation: 2.5, fill: 2, convert: 2, p2p: 2.5, tradingFee: 2, tradeHistory: 1 },
+  deposit_withdrawal: { deposit: 2, withdrawal: 2, notCredited: 2, wrongNetwork: 2.5, memoTag: 2, bankFiat: 1, limit: 1, network: 1 },
+  technical: { api: 2.5, websocket: 3, appCrash: 3, webError: 2, uiBug: 1, pushNotification: 3, platform: 0.5 },
+  compliance: { kyc: 3, documents: 1.5, sourceOfFunds: 3.5, restrictedRegion: 2, complianceReview: 2, tax: 3 },
+  other: { partnership: 3, listing: 2.5, press: 3, praise: 2, featureRequest: 2.5, supportComplaint: 2.5, campaign: 3, companyInfo: 2, privacyRequest: 3 },
+};
+
+export interface RuleFacts {
+  /** Unauthorized activity is happening or credentials are in someone else's hands. */
+  activeThreat: boolean;
+  /** A suspected-but-harmless security report (phishing seen, login alert that was the customer). */
+  securityReport: boolean;
+  identityVerification: boolean;
+  ownDeviceLost: boolean;
+  apiProblem: boolean;
+}
+
+export function ruleFacts(c: Set<Concept>): RuleFacts {
+  const compromise = c.has('unauthorized') || c.has('hacked') || c.has('apiKeyLeak') || c.has('deviceStolen') || c.has('simSwap');
+  const phished = c.has('phishing') && c.has('credentialsGiven') && !c.has('nothingEntered');
+  const activeThreat = (compromise || phished) && !c.has('notCompromised');
+  return {
+    activeThreat,
+    securityReport: !activeThreat && (c.has('phishing') || c.has('loginAlert')),
+    identityVerification: c.has('kyc') || c.has('sourceOfFunds'),
+    ownDeviceLost: c.has('twoFa') && (c.has('lostDevice') || c.has('notCompromised')),
+    apiProblem: c.has('api') || c.has('websocket'),
+  };
+}
+
+export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Category, number> {
+  const scores = new Map<Category, number>();
+  for (const category of CATEGORIES) {
+    let score = 0;
+    for (const [concept, weight] of Object.entries(CATEGORY_WEIGHTS[category]) as [Concept, number][]) {
+      if (c.has(concept)) score += weight;
+    }
+    scores.set(category, score);
+  }
+  // The rubric's boundary rules, as boosts large enough to beat any topic words.
+  const boost = (category: Category, by: number) => scores.set(category, (scores.get(category) ?? 0) + by);
+  if (facts.activeThreat) boost('security', 8);
+  else if (facts.securityReport) boost('security', 2);
+  if (facts.identityVerification && !facts.activeThreat) boost('compliance', 2.5);
+  if (facts.ownDeviceLost && !facts.activeThreat) boost('account', 3);
+  if (facts.apiProblem && !facts.activeThreat) boost('technical', 1.5);
+  return scores;
+}
+
+export function priorityRuleScores(c: Set<Concept>, facts: RuleFacts, category: Category): Map<Priority, number> {
+  const scores = new Map<Priority, number>([
+    ['urgent', 0],
+    ['high', 0],
+    ['normal', 1],
+    ['low', 0],
+  ]);
+  const add = (p: Priority, by: number) => scores.set(p, (scores.get(p) ?? 0) + by);
+
+  if (facts.activeThreat) add('urgent', 5);
+  const marketRisk = (c.has('futures') || c.has('liquidation')) && (c.has('cannotAct') || c.has('losingMoney'));
+  if (marketRisk && c.has('urgentWord')) add('urgent', 3);
+
+  const fundsStuck = c.has('notCredited') || c.has('stuck') || c.has('failed');
+  const lockedOut = c.has('cannotLogin') || c.has('accountLocked');
+  const frozenFunds = c.has('frozen') && (c.has('fundsAtStake') || c.has('withdrawal') || c.has('cannotAct'));
+  if (category === 'deposit_withdrawal' && fundsStuck) add('high', 2);
+  if (category === 'deposit_withdrawal' && c.has('wrongNetwork')) add('high', 1.5);
+  if (lockedOut && category !== 'security') add('high', 1.5);
+  if (lockedOut && c.has('fundsAtStake')) add('high', 0.5);
+  if (frozenFunds) add('high', 1.5);
+  if (c.has('cannotAct') && c.has('fundsAtStake')) add('high', 1);
+  if (c.has('liquidation') && c.has('losingMoney')) add('high', 1.5);
+  if (c.has('chargedTwice') && (c.has('failed') || c.has('deposit') || c.has('convert'))) add('high', 1);
+  if (category === 'deposit_withdrawal' && c.has('duration') && (c.has('deposit') || c.has('withdrawal'))) add('high', 0.5);
+
+  const problem = fundsStuck || lockedOut || c.has('webError') || c.has('appCrash') || c.has('unauthorized') || c.has('hacked');
+  if (c.has('howTo') && !problem) add('low', 1.5);
+  for (const concept of ['praise', 'featureRequest', 'partnership', 'listing', 'press', 'companyInfo'] as const) {
+    if (c.has(concept)) add('low', 1.2);
+  }
+  if (c.has('closeAccount') && !c.has('fundsAtStake')) add('low', 1.5);
+  if (c.has('supportComplaint') && fundsStuck) add('high', 0.5);
+  return scores;
+}

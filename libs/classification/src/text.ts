@@ -1,0 +1,20 @@
+/** Text normalisation shared by language detection, lexicon matching and the n-gram model. */
+
+const URL_RE = /\bhttps?:\/\/\S+|\bwww\.\S+/giu;
+const HANDLE_RE = /[@#][\p{L}\p{N}_]+/gu;
+// Hashes, addresses and ids carry no language or topic signal but dominate character n-grams.
+const TOKEN_NOISE_RE = /\b(?:0x)?[0-9a-f]{24,}\b|\b[1-9A-HJ-NP-Za-km-z]{25,90}\b/gu;
+
+/** NFKC folds full-width digits and half-width kana; lower-casing makes lexicon terms case-free. */
+export function normalize(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+/** The prose of an inquiry without URLs, @handles, #tags and long hex/base58 tokens. */
+export function proseOf(text: string): string {
+  return text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ').replace(TOKEN_NOISE_RE, ' ');
+}
+
+export function joinSubjectAndBody(subject: string | undefined, body: string): string {
+  return subject && subject.trim() ? `${subject.trim()}\n${body}` : body;
+}
