@@ -29,4 +29,5 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.spec.ts'],
   clearMocks: true,
+  testTimeout: 60_000,
 };

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventEnvelope } from '@relaydesk/contracts';
+import { quoteIdent } from '@relaydesk/persistence';
+import { APP_CONFIG } from '@relaydesk/runtime';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { MessagingConfig } from './messaging.config';
+
+export type HandlerOutcome = { outcome: 'handled' } | { outcome: 'skipped'; reason: string };
+
+export const HANDLED: HandlerOutcome = { outcome: 'handled' };
+
+/**
+ * Idempotent consumers: an event's id is recorded in the same transaction as the handler's side effects
+ * (and the events it writes to the outbox), so a redelivered event changes nothing.
+ */
+@Injectable()
+export class InboxService {
+  private readonly table: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: MessagingConfig,
+  ) {
+    this.table = `${quoteIdent(config.DB_SCHEMA)}.processed_events`;
+  }
+
+  /**
+   * Runs `work` once per (consumer, event). A concurrent duplicate waits on the row lock of the first
+   * and then finds the event recorded.
+   */
+  async handleOnce(
+    consumer: string,
+    event: Pick<EventEnvelope, 'id'>,
+    work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
+  ): Promise<HandlerOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const recorded: unknown[] = await manager.query(
+        `INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [consumer, event.id],
+      );
+      if (recorded.length === 0) return { outcome: 'skipped', reason: 'already processed' } as const;
+      return (await work(manager)) ?? HANDLED;
+    });
+  }
+}

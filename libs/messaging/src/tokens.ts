@@ -1,0 +1,2 @@
+/** The kafkajs client of the process. */
+export const KAFKA = Symbol('KAFKA');
