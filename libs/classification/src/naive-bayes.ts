@@ -4,9 +4,10 @@
  */
 export interface NaiveBayesModel<L extends string> {
   labels: readonly L[];
-  logPrior: Map<L, number>;
-  logLikelihood: Map<L, Map<string, number>>;
-  logUnseen: Map<L, number>;
+  logPrior: Float64Array;
+  /** gram -> log P(gram | label) per label, in `labels` order: one hash lookup per gram. */
+  logLikelihood: Map<string, Float64Array>;
+  logUnseen: Float64Array;
 }
 
 const NGRAM_SIZES = [2, 3, 4];
@@ -42,34 +43,34 @@ export function trainNaiveBayes<L extends string>(
       perLabel.set(gram, (perLabel.get(gram) ?? 0) + 1);
     }
   }
-  const logPrior = new Map<L, number>();
-  const logLikelihood = new Map<L, Map<string, number>>();
-  const logUnseen = new Map<L, number>();
-  for (const label of labels) {
-    logPrior.set(label, Math.log(((docs.get(label) ?? 0) + 1) / (examples.length + labels.length)));
-    const perLabel = counts.get(label)!;
+  const logPrior = new Float64Array(labels.length);
+  const logUnseen = new Float64Array(labels.length);
+  const logLikelihood = new Map<string, Float64Array>();
+  const denominators = labels.map((label) => {
     let total = 0;
-    for (const c of perLabel.values()) total += c;
-    const denominator = total + alpha * (vocabulary.size + 1);
-    const table = new Map<string, number>();
-    for (const [gram, c] of perLabel) table.set(gram, Math.log((c + alpha) / denominator));
-    logLikelihood.set(label, table);
-    logUnseen.set(label, Math.log(alpha / denominator));
+    for (const c of counts.get(label)!.values()) total += c;
+    return total + alpha * (vocabulary.size + 1);
+  });
+  labels.forEach((label, i) => {
+    logPrior[i] = Math.log(((docs.get(label) ?? 0) + 1) / (examples.length + labels.length));
+    logUnseen[i] = Math.log(alpha / denominators[i]);
+  });
+  for (const gram of vocabulary) {
+    const row = new Float64Array(labels.length);
+    labels.forEach((label, i) => (row[i] = Math.log(((counts.get(label)!.get(gram) ?? 0) + alpha) / denominators[i])));
+    logLikelihood.set(gram, row);
   }
   return { labels, logPrior, logLikelihood, logUnseen };
 }
 
-/** Posterior probability of each label. */
-export function predictNaiveBayes<L extends string>(model: NaiveBayesModel<L>, text: string): Map<L, number> {
-  const grams = ngrams(text);
-  const scores = new Map<L, number>();
-  for (const label of model.labels) {
-    const table = model.logLikelihood.get(label)!;
-    const unseen = model.logUnseen.get(label)!;
-    let score = model.logPrior.get(label)!;
-    for (const gram of grams.keys()) score += table.get(gram) ?? unseen;
-    scores.set(label, score);
+/** Posterior probability of each label, from grams computed once with ngrams(). */
+export function predictNaiveBayes<L extends string>(model: NaiveBayesModel<L>, grams: Map<string, number>): Map<L, number> {
+  const totals = Float64Array.from(model.logPrior);
+  for (const gram of grams.keys()) {
+    const row = model.logLikelihood.get(gram) ?? model.logUnseen;
+    for (let i = 0; i < totals.length; i++) totals[i] += row[i];
   }
+  const scores = new Map<L, number>(model.labels.map((label, i) => [label, totals[i]]));
   return softmax(scores, Math.max(1, grams.size / 20));
 }
 

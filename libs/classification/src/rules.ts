@@ -10,12 +10,12 @@ type Weights = Partial<Record<Concept, number>>;
 // words that only one category uses (KYC, websocket, sub-account) are strong.
 const CATEGORY_WEIGHTS: Record<Category, Weights> = {
   security: { unauthorized: 3, hacked: 3, phishing: 3, simSwap: 2, apiKeyLeak: 3.5, loginAlert: 2, deviceStolen: 3, credentialsGiven: 1 },
-  account: { login: 0.8, cannotLogin: 2, password: 1.5, twoFa: 1.5, lostDevice: 2, accountLocked: 1.5, closeAccount: 3, subAccount: 3.5, vip: 2.5, profileChange: 2, registration: 1.5 },
-  trading: { order: 1.5, futures: 1.5, liquidation: 2.5, fill: 2, convert: 2, p2p: 2.5, tradingFee: 2, tradeHistory: 1 },
-  deposit_withdrawal: { deposit: 2, withdrawal: 2, notCredited: 2, wrongNetwork: 2.5, memoTag: 2, bankFiat: 1, limit: 1, network: 1 },
-  technical: { api: 2.5, websocket: 3, appCrash: 3, webError: 2, uiBug: 1, pushNotification: 3, platform: 0.5 },
-  compliance: { kyc: 3, documents: 1.5, sourceOfFunds: 3.5, restrictedRegion: 2, complianceReview: 2, tax: 3 },
-  other: { partnership: 3, listing: 2.5, press: 3, praise: 2, featureRequest: 2.5, supportComplaint: 2.5, campaign: 3, companyInfo: 2, privacyRequest: 3 },
+  account: { login: 0.8, cannotLogin: 2, password: 1.5, twoFa: 1.5, lostDevice: 2, accountLocked: 2.5, closeAccount: 4, subAccount: 3.5, vip: 3, profileChange: 2, registration: 1.5 },
+  trading: { order: 1.5, futures: 1.5, liquidation: 2.5, fill: 2, convert: 2, p2p: 3.5, tradingFee: 2, tradeHistory: 1 },
+  deposit_withdrawal: { deposit: 2, withdrawal: 2, notCredited: 2, wrongNetwork: 2.5, memoTag: 2, bankFiat: 1.5, limit: 1, network: 1 },
+  technical: { api: 2.5, websocket: 3, appCrash: 3, webError: 2, uiBug: 1.5, pushNotification: 3, platform: 0.5 },
+  compliance: { kyc: 3, documents: 1.5, sourceOfFunds: 3.5, restrictedRegion: 3, complianceReview: 3, tax: 4 },
+  other: { partnership: 3, listing: 2.5, press: 3, praise: 2, featureRequest: 2.5, supportComplaint: 2.5, campaign: 3.5, companyInfo: 3, privacyRequest: 4 },
 };
 
 export interface RuleFacts {

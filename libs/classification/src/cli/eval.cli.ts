@@ -8,7 +8,7 @@ interface Row extends LabelledInquiry {
   language: string;
 }
 
-const USAGE = 'usage: npm run -s classify:eval -- --input FILE.jsonl [--cv K] [--rules-only] [--errors]';
+const USAGE = 'usage: npm run -s classify:eval -- --input FILE.jsonl [--cv K] [--with-model] [--errors]';
 
 function main(args: string[]): number {
   const input = argValue(args, '--input');
@@ -26,20 +26,22 @@ function main(args: string[]): number {
     rows.push(v as Row);
   }
   const k = Number(argValue(args, '--cv') ?? 0);
-  const modelWeight = args.includes('--rules-only') ? 0 : undefined;
+  // --with-model blends in the n-gram model trained on the other folds (off by default).
+  const modelWeight = args.includes('--with-model') ? 1 : undefined;
+  const priorityModelWeight = modelWeight;
   const predicted: { category: Category; priority: Priority; language: string }[] = new Array(rows.length);
   if (k >= 2) {
     // Each line is classified by a model that never saw it.
     const folds = stratifiedFolds(rows, k, (r) => r.category);
     for (let f = 0; f < k; f++) {
-      const classifier = createClassifier({ trainingSet: rows.filter((_, i) => folds[i] !== f), modelWeight, labelsOnly: true });
+      const classifier = createClassifier({ trainingSet: rows.filter((_, i) => folds[i] !== f), modelWeight, priorityModelWeight, labelsOnly: true });
       rows.forEach((r, i) => {
         if (folds[i] === f) predicted[i] = classifier.classify(r);
       });
     }
     process.stdout.write(`${k}-fold stratified cross-validation over ${rows.length} lines\n\n`);
   } else {
-    const classifier = createClassifier({ modelWeight, labelsOnly: true });
+    const classifier = createClassifier({ modelWeight, priorityModelWeight, labelsOnly: true });
     rows.forEach((r, i) => (predicted[i] = classifier.classify(r)));
     process.stdout.write(`${rows.length} lines, shipped model (not cross-validated)\n\n`);
   }

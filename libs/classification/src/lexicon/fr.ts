@@ -35,7 +35,7 @@ export const fr: Lexicon = {
   webError: ['erreur', 'page blanche', 'ne charge pas'],
   platform: ["l'application", 'navigateur', 'site'],
   kyc: ['vérification', "vérification d'identité", 'kyc', 'selfie'],
-  documents: ["pièce d'identité", 'passeport', 'justificatif', 'document'],
+  documents: ["pièce d'identité", 'passeport', 'justificatif', '=document', '=documents'],
   sourceOfFunds: ['origine des fonds', 'blanchiment'],
   restrictedRegion: ['pays', 'résidents'],
   complianceReview: ['conformité', 'restreint', 'psan', 'mica'],

@@ -35,7 +35,7 @@ export const tr: Lexicon = {
   appCrash: ['çöküyor', 'kapanıyor', 'açılmıyor'],
   webError: ['hata', 'yüklenmiyor', 'bozuluyor'],
   platform: ['uygulama', 'tarayıcı', 'site'],
-  kyc: ['kimlik doğrulama', 'doğrulama', 'kyc', 'selfie'],
+  kyc: ['kimlik doğrulama', 'kimlik doğrulaması', 'kyc', 'selfie'],
   documents: ['kimlik', 'pasaport', 'belge'],
   sourceOfFunds: ['fon kaynağı', 'kaynağı'],
   restrictedRegion: ['ülke', 'ikamet'],
