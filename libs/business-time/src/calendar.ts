@@ -320,7 +320,10 @@ export function businessSecondsBetween(
 ): number {
   const fromMs = instantOf(from, 'from');
   const toMs = instantOf(to, 'to');
-  if (toMs < fromMs) return -businessSecondsBetween(calendar, to, from, pauses);
+  if (toMs < fromMs) {
+    const forward = businessSecondsBetween(calendar, to, from, pauses);
+    return forward === 0 ? 0 : -forward; // never -0, which surprises Object.is and JSON readers alike
+  }
   const cc = compile(calendar);
   if (toMs === fromMs) return 0;
   let total = 0;
