@@ -1,4 +1,10 @@
-import { type EventEnvelope, parsePayload, parseTopic, type PayloadInputOf, type Topic } from '@relaydesk/contracts';
+import {
+  type EventEnvelope,
+  parsePayload,
+  parseTopic,
+  type PayloadInputOf,
+  type Topic,
+} from '@relaydesk/contracts';
 import { currentContext } from '@relaydesk/runtime';
 import { randomUUID } from 'node:crypto';
 

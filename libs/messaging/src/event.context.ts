@@ -1,7 +1,13 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { KafkaHeaders } from './headers';
 
-type EventContextArgs = [topic: string, partition: number, offset: string, headers: KafkaHeaders, attempt: number];
+type EventContextArgs = [
+  topic: string,
+  partition: number,
+  offset: string,
+  headers: KafkaHeaders,
+  attempt: number,
+];
 
 /** What a handler may know about the message besides its envelope (`@Ctx() ctx: EventContext`). */
 export class EventContext extends BaseRpcContext<EventContextArgs> {

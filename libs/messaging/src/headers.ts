@@ -20,7 +20,9 @@ export const DeadLetterHeader = {
 export type KafkaHeaders = Record<string, string>;
 
 /** kafkajs hands header values over as Buffers (or arrays of them); relaydesk's are single strings. */
-export function decodeHeaders(raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): KafkaHeaders {
+export function decodeHeaders(
+  raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): KafkaHeaders {
   const headers: KafkaHeaders = {};
   for (const [name, value] of Object.entries(raw ?? {})) {
     if (value === undefined) continue;

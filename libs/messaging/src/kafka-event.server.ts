@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
-import { deadLetterTopicOf, InvalidEventError, parseEnvelope, type Topic, TopicSchemas } from '@relaydesk/contracts';
+import {
+  deadLetterTopicOf,
+  InvalidEventError,
+  parseEnvelope,
+  type Topic,
+  TopicSchemas,
+} from '@relaydesk/contracts';
 import { APP_CONFIG, counter, enrichContext, histogram, runInContext } from '@relaydesk/runtime';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -26,8 +32,15 @@ const COMMIT_EVERY_MESSAGES = 50;
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaEventServer.name);
   private consumer?: Consumer;
-  private readonly handled = counter('relaydesk_events_consumed_total', 'Events consumed, by outcome', ['topic', 'outcome']);
-  private readonly deadLettered = counter('relaydesk_events_dead_lettered_total', 'Events moved to a dead-letter topic', ['topic']);
+  private readonly handled = counter('relaydesk_events_consumed_total', 'Events consumed, by outcome', [
+    'topic',
+    'outcome',
+  ]);
+  private readonly deadLettered = counter(
+    'relaydesk_events_dead_lettered_total',
+    'Events moved to a dead-letter topic',
+    ['topic'],
+  );
   private readonly duration = histogram('relaydesk_event_handler_seconds', 'Handler duration', ['topic']);
 
   constructor(
@@ -43,7 +56,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   subscribedTopics(): Topic[] {
     const topics = [...this.getHandlers().keys()];
     for (const topic of topics) {
-      if (!(topic in TopicSchemas)) throw new Error(`@EventPattern('${topic}') names no topic of the catalog`);
+      if (!(topic in TopicSchemas))
+        throw new Error(`@EventPattern('${topic}') names no topic of the catalog`);
     }
     return topics as Topic[];
   }
@@ -62,7 +76,10 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       });
       this.consumer = consumer;
       await consumer.connect();
-      await consumer.subscribe({ topics: topics.map((topic) => physicalTopic(this.config, topic)), fromBeginning: true });
+      await consumer.subscribe({
+        topics: topics.map((topic) => physicalTopic(this.config, topic)),
+        fromBeginning: true,
+      });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -107,18 +124,24 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   ): Promise<void> {
     const topic = logicalTopic(this.config, topicName) as Topic;
     const headers = decodeHeaders(message.headers);
-    const correlationId = headers[EventHeader.CorrelationId] ?? `kafka:${topicName}:${partition}:${message.offset}`;
+    const correlationId =
+      headers[EventHeader.CorrelationId] ?? `kafka:${topicName}:${partition}:${message.offset}`;
     await runInContext({ correlationId, eventId: headers[EventHeader.EventId] }, async () => {
       let envelope;
       try {
         envelope = parseEnvelope(topic, JSON.parse(message.value?.toString() ?? 'null'));
       } catch (error) {
-        const reason = error instanceof InvalidEventError ? error.message : `unreadable message: ${describeError(error)}`;
+        const reason =
+          error instanceof InvalidEventError ? error.message : `unreadable message: ${describeError(error)}`;
         await this.deadLetter(topic, partition, message, headers, reason, 0);
         this.handled.inc({ topic, outcome: 'invalid' });
         return;
       }
-      enrichContext({ inquiryId: envelope.inquiryId, correlationId: envelope.correlationId, eventId: envelope.id });
+      enrichContext({
+        inquiryId: envelope.inquiryId,
+        correlationId: envelope.correlationId,
+        eventId: envelope.id,
+      });
       await this.runHandler(topic, partition, message, headers, envelope, heartbeat);
     });
   }
@@ -140,20 +163,27 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       try {
         const outcome = await this.invokeChain(handler, envelope, context);
         stopTimer();
-        const label = typeof outcome === 'object' && outcome && 'outcome' in outcome ? String(outcome.outcome) : 'handled';
+        const label =
+          typeof outcome === 'object' && outcome && 'outcome' in outcome
+            ? String(outcome.outcome)
+            : 'handled';
         this.handled.inc({ topic, outcome: label });
         return;
       } catch (error) {
         stopTimer();
         const retryable = isRetryable(error);
         if (!retryable || attempt >= maxAttempts) {
-          this.log.error(`${topic} ${partition}:${message.offset} failed for good after ${attempt} attempt(s): ${describeError(error)}`);
+          this.log.error(
+            `${topic} ${partition}:${message.offset} failed for good after ${attempt} attempt(s): ${describeError(error)}`,
+          );
           await this.deadLetter(topic, partition, message, headers, describeError(error), attempt);
           this.handled.inc({ topic, outcome: 'dead_lettered' });
           return;
         }
         const delay = this.backoff(attempt);
-        this.log.warn(`${topic} ${partition}:${message.offset} attempt ${attempt} failed (${describeError(error)}); retrying in ${delay} ms`);
+        this.log.warn(
+          `${topic} ${partition}:${message.offset} attempt ${attempt} failed (${describeError(error)}); retrying in ${delay} ms`,
+        );
         await this.pause(delay, heartbeat);
       }
     }

@@ -30,7 +30,10 @@ function spawnChild(file: string, args: string[], extra: Record<string, string> 
   return child;
 }
 
-function envelope(resolvedBy: string, inquiryId: string = randomUUID()): EventEnvelope<typeof Topic.InquiryResolved> {
+function envelope(
+  resolvedBy: string,
+  inquiryId: string = randomUUID(),
+): EventEnvelope<typeof Topic.InquiryResolved> {
   return {
     id: randomUUID(),
     type: 'inquiry.resolved',
@@ -82,7 +85,10 @@ describe('messaging against the real Kafka and Postgres', () => {
       const inquiryId = randomUUID();
       const flaky = envelope('fail-twice', inquiryId);
       const behind = envelope('ok', inquiryId);
-      await send({ key: inquiryId, value: JSON.stringify(flaky) }, { key: inquiryId, value: JSON.stringify(behind) });
+      await send(
+        { key: inquiryId, value: JSON.stringify(flaky) },
+        { key: inquiryId, value: JSON.stringify(behind) },
+      );
       const rows = await waitFor(async () => {
         const found = await sideEffects([flaky.id, behind.id]);
         return found.length === 2 && found;
@@ -139,7 +145,9 @@ describe('messaging against the real Kafka and Postgres', () => {
           return mine.length === 2 && mine;
         });
         expect(dead[0]!.headers[DeadLetterHeader.Error]).toMatch(/always fails/);
-        expect(dead[0]!.headers[DeadLetterHeader.Attempts]).toBe(String(probeConfig(env).CONSUMER_MAX_ATTEMPTS));
+        expect(dead[0]!.headers[DeadLetterHeader.Attempts]).toBe(
+          String(probeConfig(env).CONSUMER_MAX_ATTEMPTS),
+        );
         expect(dead[1]!.headers[DeadLetterHeader.Error]).toMatch(/refuses/);
         expect(dead[1]!.headers[DeadLetterHeader.Attempts]).toBe('1');
       } finally {
@@ -151,7 +159,10 @@ describe('messaging against the real Kafka and Postgres', () => {
       const event = envelope('ok');
       await send({ key: event.inquiryId, value: JSON.stringify(event) });
       await waitFor(async () => (await sideEffects([event.id])).length === 1);
-      await send({ key: event.inquiryId, value: JSON.stringify(event) }, { key: event.inquiryId, value: JSON.stringify(event) });
+      await send(
+        { key: event.inquiryId, value: JSON.stringify(event) },
+        { key: event.inquiryId, value: JSON.stringify(event) },
+      );
       const marker = envelope('ok', event.inquiryId);
       await send({ key: event.inquiryId, value: JSON.stringify(marker) });
       await waitFor(async () => (await sideEffects([marker.id])).length === 1);
@@ -183,9 +194,10 @@ describe('messaging against the real Kafka and Postgres', () => {
       await waitForExit(writer);
       expect(writer.signalCode).toBe('SIGKILL');
       const pending = await withPg(async (client) => {
-        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE key = $1`, [
-          inquiryId,
-        ]);
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "${schema}".outbox WHERE key = $1`,
+          [inquiryId],
+        );
         return rows[0]!.n;
       });
       expect(pending).toBe(5);
@@ -207,9 +219,15 @@ describe('messaging against the real Kafka and Postgres', () => {
 
   it('hands what a killed consumer had not committed to the other member of its group', async () => {
     const groupEnv = { KAFKA_GROUP_ID: `${runId}-group`, KAFKA_SESSION_TIMEOUT_MS: '6000' };
-    const first = spawnChild('libs/messaging/test/fixtures/probe-consumer.ts', [], { ...groupEnv, PROBE_NAME: 'first' });
+    const first = spawnChild('libs/messaging/test/fixtures/probe-consumer.ts', [], {
+      ...groupEnv,
+      PROBE_NAME: 'first',
+    });
     await waitForLine(first, /ready/);
-    const second = spawnChild('libs/messaging/test/fixtures/probe-consumer.ts', [], { ...groupEnv, PROBE_NAME: 'second' });
+    const second = spawnChild('libs/messaging/test/fixtures/probe-consumer.ts', [], {
+      ...groupEnv,
+      PROBE_NAME: 'second',
+    });
     await waitForLine(second, /ready/);
     const events = Array.from({ length: 90 }, () => envelope('slow'));
     const handled = () => sideEffects(events.map((event) => event.id));

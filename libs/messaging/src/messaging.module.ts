@@ -37,7 +37,11 @@ export class MessagingModule implements OnModuleInit {
       module: MessagingModule,
       global: true,
       providers: [
-        { provide: KAFKA, inject: [APP_CONFIG], useFactory: (config: MessagingConfig): Kafka => createKafka(config) },
+        {
+          provide: KAFKA,
+          inject: [APP_CONFIG],
+          useFactory: (config: MessagingConfig): Kafka => createKafka(config),
+        },
         { provide: PRODUCED_TOPICS, useValue: options.produces },
         TopicAdmin,
         EventProducer,

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG, counter } from '@relaydesk/runtime';
 import { Client } from 'pg';
@@ -31,7 +37,11 @@ interface OutboxRow {
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly table: string;
-  private readonly published = counter('relaydesk_outbox_published_total', 'Events published by the outbox relay', ['topic']);
+  private readonly published = counter(
+    'relaydesk_outbox_published_total',
+    'Events published by the outbox relay',
+    ['topic'],
+  );
   private client?: Client;
   private running = false;
   private loop?: Promise<void>;
@@ -125,9 +135,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async holdsLeadership(client: Client): Promise<boolean> {
     if (this.leader) return true;
-    const result = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
-      `relaydesk-outbox:${this.config.DB_SCHEMA}`,
-    ]);
+    const result = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
+      [`relaydesk-outbox:${this.config.DB_SCHEMA}`],
+    );
     this.leader = result.rows[0]?.locked === true;
     return this.leader;
   }
@@ -146,7 +157,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }));
     await this.producer.send(records);
     // By id, not by range: a transaction that took a lower seq may commit only now, unpublished.
-    await client.query(`DELETE FROM ${this.table} WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+    await client.query(`DELETE FROM ${this.table} WHERE seq = ANY($1::bigint[])`, [
+      rows.map((row) => row.seq),
+    ]);
     for (const row of rows) this.published.inc({ topic: row.topic });
     return rows.length;
   }

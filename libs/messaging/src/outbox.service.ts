@@ -26,7 +26,11 @@ export class OutboxService {
   }
 
   /** Adds one event to the transaction of `manager`; returns its envelope. */
-  async enqueue<T extends Topic>(manager: EntityManager, topic: T, event: NewEvent<T>): Promise<EventEnvelope<T>> {
+  async enqueue<T extends Topic>(
+    manager: EntityManager,
+    topic: T,
+    event: NewEvent<T>,
+  ): Promise<EventEnvelope<T>> {
     const [envelope] = await this.enqueueAll(manager, [{ topic, event }]);
     return envelope as EventEnvelope<T>;
   }

@@ -31,8 +31,12 @@ export class TopicAdmin implements OnApplicationShutdown {
   }
 
   async ensureTopics(logicalTopics: readonly string[], options: { withDeadLetters: boolean }): Promise<void> {
-    const wanted = logicalTopics.flatMap((topic) => (options.withDeadLetters ? [topic, deadLetterTopicOf(topic)] : [topic]));
-    const missing = wanted.map((topic) => physicalTopic(this.config, topic)).filter((topic) => !this.known.has(topic));
+    const wanted = logicalTopics.flatMap((topic) =>
+      options.withDeadLetters ? [topic, deadLetterTopicOf(topic)] : [topic],
+    );
+    const missing = wanted
+      .map((topic) => physicalTopic(this.config, topic))
+      .filter((topic) => !this.known.has(topic));
     if (missing.length === 0) return;
     const admin = await this.client();
     const existing = new Set(await admin.listTopics());

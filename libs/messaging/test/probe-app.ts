@@ -25,7 +25,10 @@ const probeSchema = z.object({ PROBE_NAME: z.string().default('main') });
 export type ProbeConfig = ServiceConfig<typeof probeSchema>;
 
 export function probeConfig(env: Record<string, string>): ProbeConfig {
-  return loadServiceConfig({ name: 'probe', defaultPort: 0, schema: probeSchema }, { ...process.env, ...env });
+  return loadServiceConfig(
+    { name: 'probe', defaultPort: 0, schema: probeSchema },
+    { ...process.env, ...env },
+  );
 }
 
 class ProbeTables1764000000001 implements MigrationInterface {
@@ -50,7 +53,8 @@ class ProbeConsumer {
     @Ctx() context: EventContext,
   ): Promise<HandlerOutcome> {
     const mode = event.payload.resolvedBy;
-    if (mode === 'fail-twice' && context.attempt <= 2) throw new Error(`transient failure on attempt ${context.attempt}`);
+    if (mode === 'fail-twice' && context.attempt <= 2)
+      throw new Error(`transient failure on attempt ${context.attempt}`);
     if (mode === 'always-fail') throw new Error('the handler always fails');
     if (mode === 'reject') throw new NonRetryableError('the handler refuses this event');
     if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 150));
@@ -71,7 +75,10 @@ class ProbeModule {
       module: ProbeModule,
       imports: [
         RuntimeModule.forRoot(config),
-        DatabaseModule.forRoot({ entities: [], migrations: [MessagingTables1764000000000, ProbeTables1764000000001] }),
+        DatabaseModule.forRoot({
+          entities: [],
+          migrations: [MessagingTables1764000000000, ProbeTables1764000000001],
+        }),
         MessagingModule.forRoot({ produces: [Topic.InquiryResolved] }),
       ],
       controllers: [ProbeConsumer],
@@ -79,7 +86,10 @@ class ProbeModule {
   }
 }
 
-export async function startProbeApp(config: ProbeConfig, options = { consume: true }): Promise<INestApplication> {
+export async function startProbeApp(
+  config: ProbeConfig,
+  options = { consume: true },
+): Promise<INestApplication> {
   const app = await NestFactory.create(ProbeModule.forRoot(config), { logger: ['error', 'warn'] });
   if (options.consume) connectTransports(app, [KafkaEventServer]);
   app.enableShutdownHooks();

@@ -1,6 +1,7 @@
 import type { CustomTransportStrategy } from '@nestjs/microservices';
-import { type INestApplication, type Type, VersioningType } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, type Type, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
@@ -16,7 +17,7 @@ export interface ServiceBootstrapOptions {
   openApi: { title: string; description: string; bearerAuth?: boolean };
   /** Microservice transports (Kafka consumers) taken from the app's container and started with it. */
   transports?: Type<CustomTransportStrategy>[];
-  /** Body size limit of JSON requests. */
+  /** Body size limit of JSON requests (default 64kb: larger is answered 413). */
   bodyLimit?: string;
   /** Last changes to the app before it listens (parsers, filters...). */
   configure?: (app: INestApplication) => void;
@@ -25,38 +26,59 @@ export interface ServiceBootstrapOptions {
 /** Correlation id of a request: the caller's, or a new one; echoed back in the response. */
 function correlationMiddleware(req: Request, res: Response, next: NextFunction): void {
   const header = req.headers['x-correlation-id'];
-  const correlationId = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : randomUUID();
+  const correlationId =
+    typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : randomUUID();
   res.setHeader('x-correlation-id', correlationId);
   runInContext({ correlationId }, next);
 }
 
 export function buildOpenApiDocument(app: INestApplication, options: ServiceBootstrapOptions['openApi']) {
-  let builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1');
+  let builder = new DocumentBuilder()
+    .setTitle(options.title)
+    .setDescription(options.description)
+    .setVersion('1');
   if (options.bearerAuth) builder = builder.addBearerAuth();
   return SwaggerModule.createDocument(app, builder.build());
 }
 
 /**
- * Creates, wires and starts a service: JSON logs, correlation ids, OpenAPI at /docs, Kafka consumers,
- * graceful shutdown on SIGTERM (stop taking work, finish and commit what is in hand, then exit).
+ * Creates and wires a service without listening: JSON logs, correlation ids, OpenAPI at /docs, Kafka
+ * consumers connected. Tests use this and listen on a free port.
  */
-export async function bootstrapService(
-  rootModule: Type<unknown>,
+export async function createService(
+  rootModule: Type<unknown> | DynamicModule,
   options: ServiceBootstrapOptions,
 ): Promise<INestApplication> {
   const { config } = options;
   initMetrics(config.SERVICE_NAME);
-  const app = await NestFactory.create(rootModule, { bufferLogs: true, bodyParser: false });
+  // rawBody: intake verifies HMAC signatures over the exact bytes received.
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, {
+    bufferLogs: true,
+    rawBody: true,
+  });
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '64kb' });
   app.useLogger(app.get(Logger));
   app.use(correlationMiddleware);
   app.enableVersioning({ type: VersioningType.URI });
   options.configure?.(app);
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-
   connectTransports(app, options.transports ?? []);
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, options.openApi), {
+    jsonDocumentUrl: 'docs-json',
+  });
+  return app;
+}
 
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, options.openApi), { jsonDocumentUrl: 'docs-json' });
-
+/**
+ * Creates and starts a service, with graceful shutdown on SIGTERM: stop taking work, finish and
+ * commit what is in hand, then exit.
+ */
+export async function bootstrapService(
+  rootModule: Type<unknown> | DynamicModule,
+  options: ServiceBootstrapOptions,
+): Promise<INestApplication> {
+  const { config } = options;
+  const app = await createService(rootModule, options);
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const forceExit = () => {
     // If a connection refuses to close, do not hang an orchestrator's rollout forever.
     setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref();

@@ -42,7 +42,13 @@ export interface ServiceConfigDefinition<S extends z.ZodObject> {
 }
 
 export type ServiceConfig<S extends z.ZodObject> = BaseEnv &
-  z.output<S> & { SERVICE_NAME: string; PORT: number; DB_SCHEMA: string; KAFKA_CLIENT_ID: string; KAFKA_GROUP_ID: string };
+  z.output<S> & {
+    SERVICE_NAME: string;
+    PORT: number;
+    DB_SCHEMA: string;
+    KAFKA_CLIENT_ID: string;
+    KAFKA_GROUP_ID: string;
+  };
 
 /**
  * Reads, validates and types a service's environment. Every problem names its variable, so a
@@ -63,7 +69,9 @@ export function loadServiceConfig<S extends z.ZodObject>(
     KAFKA_GROUP_ID: z.string().min(1).default(`relaydesk-${definition.name}`),
   });
   // An empty variable means "not set": shells and compose files often export VAR= .
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
@@ -74,11 +82,16 @@ export function loadServiceConfig<S extends z.ZodObject>(
       }),
     );
   }
-  const config: Record<string, unknown> = { ...(parsed.data as Record<string, unknown>), SERVICE_NAME: definition.name };
+  const config: Record<string, unknown> = {
+    ...(parsed.data as Record<string, unknown>),
+    SERVICE_NAME: definition.name,
+  };
   if (config['NODE_ENV'] === 'production') {
     const problems = Object.entries(definition.defaultSecrets ?? {})
       .filter(([variable, value]) => String(config[variable]) === value)
-      .map(([variable]) => `${variable}: the local default secret is refused in production; set a real secret`);
+      .map(
+        ([variable]) => `${variable}: the local default secret is refused in production; set a real secret`,
+      );
     if (problems.length > 0) throw new ConfigError(problems);
   }
   return config as unknown as ServiceConfig<S>;

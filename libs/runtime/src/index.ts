@@ -6,3 +6,6 @@ export * from './metrics';
 export * from './runtime.module';
 export * from './transports';
 export * from './bootstrap';
+export * from './validation';
+export * from './agent-auth';
+export * from './agent-auth.module';

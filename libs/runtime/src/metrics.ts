@@ -26,9 +26,12 @@ export function histogram(name: string, help: string, labelNames: string[], buck
 }
 
 const httpDuration = () =>
-  histogram('relaydesk_http_request_duration_seconds', 'HTTP request duration', ['method', 'route', 'status'], [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-  ]);
+  histogram(
+    'relaydesk_http_request_duration_seconds',
+    'HTTP request duration',
+    ['method', 'route', 'status'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
 
 export class HttpMetricsMiddleware implements NestMiddleware {
   private readonly duration = httpDuration();

@@ -29,7 +29,12 @@ export class RuntimeModule implements NestModule {
             name: config.SERVICE_NAME,
             level: config.LOG_LEVEL,
             ...(config.LOG_FORMAT === 'pretty'
-              ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } }
+              ? {
+                  transport: {
+                    target: 'pino-pretty',
+                    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+                  },
+                }
               : {}),
             mixin: () => ({ ...currentContext() }),
             genReqId: (req: IncomingMessage) => {
@@ -38,7 +43,11 @@ export class RuntimeModule implements NestModule {
             },
             // Only method, url and status: never bodies, signatures, tokens or customer data.
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(req.url ?? '') },

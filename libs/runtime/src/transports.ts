@@ -15,7 +15,10 @@ export class PassThroughRpcFilter implements RpcExceptionFilter {
 }
 
 /** Connects the transports (taken from the app's container) as microservices of a hybrid app. */
-export function connectTransports(app: INestApplication, transports: readonly Type<CustomTransportStrategy>[]): void {
+export function connectTransports(
+  app: INestApplication,
+  transports: readonly Type<CustomTransportStrategy>[],
+): void {
   for (const transport of transports) {
     // Deferred, so the filter is in place before the handlers are wrapped.
     app

@@ -4,3 +4,5 @@ export * from './infrastructure';
 export * from './topic-reader';
 export * from './processes';
 export * from './tcp-proxy';
+export * from './service';
+export * from './ports';

@@ -2,7 +2,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 
-export const TEST_DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/relaydesk';
+export const TEST_DATABASE_URL =
+  process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/relaydesk';
 export const TEST_KAFKA_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -23,9 +24,10 @@ export async function withPg<T>(work: (client: Client) => Promise<T>, url = TEST
 /** Removes what a test run left: its schemas, its topics and its Redis keys. */
 export async function cleanUpRun(runId: string): Promise<void> {
   await withPg(async (client) => {
-    const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [
-      `${runId}\\_%`,
-    ]);
+    const { rows } = await client.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`,
+      [`${runId}\\_%`],
+    );
     for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
   }).catch(() => undefined);
   const admin = testKafka().admin();

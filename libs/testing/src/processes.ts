@@ -5,11 +5,15 @@ const WORKSPACE = path.resolve(__dirname, '../../..');
 
 /** Runs a TypeScript file of the workspace as a separate Node process (through @swc-node/register). */
 export function spawnTs(file: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.resolve(WORKSPACE, file), ...args], {
-    cwd: WORKSPACE,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.resolve(WORKSPACE, file), ...args],
+    {
+      cwd: WORKSPACE,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
   return child;
@@ -39,7 +43,9 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60
     };
     const onExit = (code: number | null) => {
       cleanup();
-      reject(new Error(`process exited (${code}) before printing ${pattern}; stderr: ${stderr.slice(-2000)}`));
+      reject(
+        new Error(`process exited (${code}) before printing ${pattern}; stderr: ${stderr.slice(-2000)}`),
+      );
     };
     function cleanup() {
       clearTimeout(timer);
@@ -56,7 +62,10 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60
 export function waitForExit(child: ChildProcess, timeoutMs = 60_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`process did not exit within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve(code);

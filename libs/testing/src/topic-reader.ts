@@ -33,7 +33,10 @@ export class TopicReader {
 
   static async start(topics: string[]): Promise<TopicReader> {
     const reader = new TopicReader();
-    const consumer = testKafka('relaydesk-test-reader').consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    const consumer = testKafka('relaydesk-test-reader').consumer({
+      groupId: `reader-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+    });
     reader.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });

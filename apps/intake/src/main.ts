@@ -1,0 +1,27 @@
+import { ConfigError, bootstrapService } from '@relaydesk/runtime';
+import { KafkaEventServer } from '@relaydesk/messaging';
+import { AppModule } from './app.module';
+import { loadIntakeConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadIntakeConfig();
+  await bootstrapService(AppModule.forRoot(config), {
+    config,
+    openApi: {
+      title: 'relaydesk intake',
+      description: 'Signed channel intake, dedupe and threads; the customer status page feed.',
+      bearerAuth: true,
+    },
+    transports: [KafkaEventServer],
+  });
+}
+
+main().catch((error: unknown) => {
+  // A configuration problem names the variable; anything else is a start-up failure with its stack.
+  process.stderr.write(
+    error instanceof ConfigError
+      ? `intake: ${error.message}\n`
+      : `intake failed to start: ${String((error as Error)?.stack ?? error)}\n`,
+  );
+  process.exit(1);
+});
