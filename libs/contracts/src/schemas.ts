@@ -46,6 +46,11 @@ export const inquiryReceivedSchema = z.object({
   acceptedAt: timestamp,
   /** Set when a message in the thread of a closed inquiry opened this one. */
   previousInquiryId: z.uuid().optional(),
+  /**
+   * The customer's tracking token sealed with TRACKING_TOKEN_KEY (runtime `seal`), so the acknowledgement
+   * can carry the tracking link while the topic never holds the token in clear.
+   */
+  trackingTokenSealed: z.string().optional(),
 });
 
 export const inquiryMessageAddedSchema = z.object({

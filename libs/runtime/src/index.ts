@@ -9,3 +9,4 @@ export * from './bootstrap';
 export * from './validation';
 export * from './agent-auth';
 export * from './agent-auth.module';
+export * from './sealing';
