@@ -78,6 +78,8 @@ export function priorityRuleScores(c: Set<Concept>, facts: RuleFacts, category: 
   const frozenFunds = c.has('frozen') && (c.has('fundsAtStake') || c.has('withdrawal') || c.has('cannotAct'));
   if (category === 'deposit_withdrawal' && fundsStuck) add('high', 2);
   if (category === 'deposit_withdrawal' && c.has('wrongNetwork')) add('high', 1.5);
+  // A bug is normal unless it leaves money stuck ("API returns 500 but funds deducted").
+  if (category === 'technical' && (c.has('failed') || c.has('notCredited')) && (c.has('withdrawal') || c.has('deposit') || c.has('fundsAtStake'))) add('high', 2);
   if (lockedOut && category !== 'security') add('high', 1.5);
   if (lockedOut && c.has('fundsAtStake')) add('high', 0.5);
   if (frozenFunds) add('high', 1.5);

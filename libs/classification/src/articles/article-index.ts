@@ -22,7 +22,9 @@ interface IndexedDoc {
 
 const CJK_RUN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
 const WORD_RE = /[\p{L}\p{N}]{2,}/gu;
-const MAX_QUERY_CHARS = 400;
+// Retrieval cost grows with query terms; the opening of an inquiry names its topic.
+const MAX_QUERY_CHARS = 240;
+const MAX_QUERY_TERMS = 40;
 
 /**
  * Words for Latin/Cyrillic text and character bigrams for CJK runs: Japanese and Chinese have no
@@ -72,11 +74,12 @@ export class ArticleIndex {
     const lang = this.indexes.has(language) ? language : 'en';
     const index = this.indexes.get(lang);
     if (!index) return [];
-    const query = [...new Set(tokenize(text.slice(0, MAX_QUERY_CHARS)))].join(' ');
+    const query = [...new Set(tokenize(text.slice(0, MAX_QUERY_CHARS)))].slice(0, MAX_QUERY_TERMS).join(' ');
     if (!query) return [];
     const results = index.search(query, {
       boostDocument: (_id, _term, stored) => (stored?.category === category ? 2 : 1),
     });
+    if (results.length === 0) return this.byCategory(lang, category, limit);
     return results.slice(0, limit).map((r) => {
       const article = this.byId.get(String(r.id))!;
       return {
@@ -87,5 +90,13 @@ export class ArticleIndex {
         score: Math.round(r.score * 1000) / 1000,
       };
     });
+  }
+
+  /** No words in common (a language we have no translation for): the predicted category's articles, scored 0. */
+  private byCategory(lang: string, category: Category, limit: number): SuggestedArticle[] {
+    return this.articles
+      .filter((a) => a.category === category && a.translations[lang])
+      .slice(0, limit)
+      .map((a) => ({ id: a.id, title: a.translations[lang].title, url: a.url, language: lang, score: 0 }));
   }
 }

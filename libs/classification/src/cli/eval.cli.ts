@@ -29,7 +29,7 @@ function main(args: string[]): number {
   // --with-model blends in the n-gram model trained on the other folds (off by default).
   const modelWeight = args.includes('--with-model') ? 1 : undefined;
   const priorityModelWeight = modelWeight;
-  const predicted: { category: Category; priority: Priority; language: string }[] = new Array(rows.length);
+  const predicted: { category: Category; priority: Priority; language: string }[] = [];
   if (k >= 2) {
     // Each line is classified by a model that never saw it.
     const folds = stratifiedFolds(rows, k, (r) => r.category);

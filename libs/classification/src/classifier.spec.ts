@@ -1,0 +1,140 @@
+import { entitiesSchema, suggestedArticleSchema } from '@relaydesk/contracts';
+import { CLASSIFIER_VERSION, classifyFollowUp, createClassifier } from './classifier';
+
+const classifier = createClassifier();
+const classify = (body: string, subject?: string) => classifier.classify({ body, subject });
+
+describe('classify: categories in several languages', () => {
+  it.each([
+    ['ja', 'パスワードを忘れてしまい、再設定メールが届きません。ログインできません。', 'account'],
+    ['en', 'How do I rename my sub-accounts under the master account?', 'account'],
+    ['zh', '合约下单一直提示保证金不足，杠杆5倍，为什么？', 'trading'],
+    ['es', 'Mi orden límite solo se ejecutó parcialmente, ¿por qué?', 'trading'],
+    ['ko', '트론(TRC20)으로 USDT 입금했는데 반영이 안 돼요.', 'deposit_withdrawal'],
+    ['pt', 'depositei R$ 1.000 via PIX ontem e não caiu na conta', 'deposit_withdrawal'],
+    ['en', 'getting {"code":-1022,"msg":"Signature for this request is not valid."} from the API', 'technical'],
+    ['de', 'Die App stürzt beim Start sofort ab, Fehler nach dem Update.', 'technical'],
+    ['ru', 'Мой аккаунт взломали, кто-то вошел и сделал вывод не я', 'security'],
+    ['vi', 'tài khoản mình bị hack rồi, toàn bộ USDT bị rút ra ví lạ', 'security'],
+    ['fr', "Ma vérification d'identité a été refusée, le passeport est pourtant lisible.", 'compliance'],
+    ['tr', 'vergi beyannamesi için yıllık işlem dökümünü nereden alabilirim?', 'compliance'],
+    ['id', 'halo, mau tanya apakah ada program kerja sama partner untuk komunitas?', 'other'],
+    ['ja', '上場のご相談です。弊社トークンの取り扱いをご検討ください。', 'other'],
+  ])('%s: %s', (language, body, category) => {
+    const result = classify(body);
+    expect(result.category).toBe(category);
+    expect(result.language).toBe(language);
+  });
+});
+
+describe('classify: priorities', () => {
+  it.each([
+    ['I did not make this withdrawal! 2,300 USDT went out 10 min ago', 'urgent'],
+    ['偽サイトにパスワードと二段階認証コードを入力してしまいました', 'urgent'],
+    ['My BTC deposit has not arrived after 3 days, tx confirmed on explorer', 'high'],
+    ['아이디가 잠겨서 로그인이 아예 안 돼요. 자산이 다 안에 있어요', 'high'],
+    ['why did my order get cancelled? it says post-only would match', 'normal'],
+    ['What is the difference between cross margin and isolated margin?', 'low'],
+    ['毎月自動でBTCを買える積立機能を追加してほしいです。', 'low'],
+  ])('%s -> %s', (body, priority) => {
+    expect(classify(body).priority).toBe(priority);
+  });
+});
+
+describe('classify: rubric boundary rules', () => {
+  it('unauthorized activity is security even when a withdrawal is mentioned', () => {
+    const r = classify('身に覚えのない出金があります。0.5 ETH が外部アドレスに出金されました。私は行っていません。');
+    expect(r).toMatchObject({ category: 'security', priority: 'urgent' });
+  });
+
+  it('identity verification is compliance even when it blocks a withdrawal', () => {
+    expect(classify('I cannot withdraw because my identity verification (KYC) is still pending, passport uploaded.').category).toBe('compliance');
+  });
+
+  it('a lost 2FA phone without compromise is account, not security', () => {
+    const r = classify('機種変更したら認証アプリの中身が消えました。乗っ取りとかではなく自分のミスです。ログインできません。');
+    expect(r.category).toBe('account');
+    expect(r.priority).toBe('high');
+  });
+
+  it('API and websocket errors are technical', () => {
+    expect(classify('websocket stream keeps disconnecting with close code 1006 every few minutes').category).toBe('technical');
+  });
+
+  it('a phishing report by someone who entered nothing is security but normal', () => {
+    const r = classify("PSA: fake login page at zenkoex-login[.]com in Google ads. I didn't enter anything, just reporting.");
+    expect(r).toMatchObject({ category: 'security', priority: 'normal' });
+  });
+
+  it('an API bug is normal unless it leaves funds stuck', () => {
+    expect(classify('API returns 429 Too Many Requests on GET /api/v2/depth although we are under the limit').priority).toBe('normal');
+    expect(classify('API withdrawals return 500 but funds deducted and not returned to our balance').priority).toBe('high');
+  });
+});
+
+describe('classify: odd inputs', () => {
+  it('handles an empty body without throwing and asks for review', () => {
+    const r = classify('');
+    expect(r.category).toBe('other');
+    expect(r.needsReview).toBe(true);
+    expect(entitiesSchema.parse(r.entities)).toEqual(r.entities);
+  });
+
+  it('handles a body of emoji only', () => {
+    const r = classify('😡😡😡🙏🙏');
+    expect(r.category).toBe('other');
+    expect(r.language).toMatch(/^[a-z]{2}$/);
+    expect(r.needsReview).toBe(true);
+  });
+
+  it('classifies a 20,000-character body quickly', () => {
+    const body = `My withdrawal of 2,500 USDT has been pending for 5 days. ${'Please check the logs. '.repeat(900)}`.slice(0, 20000);
+    const start = Date.now();
+    const r = classify(body);
+    expect(Date.now() - start).toBeLessThan(200);
+    expect(r.category).toBe('deposit_withdrawal');
+    expect(r.priority).toBe('high');
+  });
+
+  it('returns contract-shaped output with at most three scored articles in the inquiry language', () => {
+    const r = classify('出金が処理中のまま2日経ちます。出金ID: W250219003471');
+    expect(r.suggestedArticles.length).toBeGreaterThan(0);
+    expect(r.suggestedArticles.length).toBeLessThanOrEqual(3);
+    for (const a of r.suggestedArticles) expect(suggestedArticleSchema.parse(a)).toEqual(a);
+    expect(r.suggestedArticles[0]).toMatchObject({ id: 'withdrawal-pending', language: 'ja' });
+    expect(r.confidence.category).toBeGreaterThan(0);
+    expect(r.confidence.category).toBeLessThanOrEqual(1);
+  });
+
+  it('falls back to English articles for languages without translations', () => {
+    const r = classify('Мой аккаунт взломали, кто-то сделал вывод');
+    expect(r.suggestedArticles[0]?.language).toBe('en');
+  });
+});
+
+describe('review threshold', () => {
+  it('flags everything for review with a threshold of 1 and nothing confident with 0', () => {
+    const body = 'withdrawal stuck for 3 days, not credited';
+    expect(createClassifier({ reviewThreshold: 1 }).classify({ body }).needsReview).toBe(true);
+    expect(createClassifier({ reviewThreshold: 0 }).classify({ body }).needsReview).toBe(false);
+    expect(CLASSIFIER_VERSION).toMatch(/^rules/);
+  });
+});
+
+describe('classifyFollowUp', () => {
+  it('raises priority and moves to security when the customer reports unauthorized activity', () => {
+    const first = classify('How do I change the display currency in the app?');
+    expect(first.priority).toBe('low');
+    const next = classifier.classifyFollowUp(first, { body: 'How do I change the display currency in the app?\n\nUPDATE: someone just withdrew my funds, it was not me!' });
+    expect(next).toMatchObject({ category: 'security', priority: 'urgent' });
+  });
+
+  it('never lets priority fall silently', () => {
+    const first = classify('I did not make this withdrawal, 1 BTC went to an unknown address!');
+    expect(first.priority).toBe('urgent');
+    const calmer = classify('ok thanks, how do I set a nickname?');
+    const merged = classifyFollowUp(first, calmer);
+    expect(merged.priority).toBe('urgent');
+    expect(merged.category).toBe('security');
+  });
+});
