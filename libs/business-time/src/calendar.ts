@@ -91,7 +91,7 @@ function mergeIntervals(pairs: [number, number][]): number[] {
   for (const [from, to] of pairs) {
     if (to <= from) continue;
     const last = out.length - 1;
-    if (last > 0 && from <= out[last]) out[last] = Math.max(out[last], to);
+    if (out.length > 0 && from <= out[last]) out[last] = Math.max(out[last], to);
     else out.push(from, to);
   }
   return out;
