@@ -65,5 +65,5 @@ export function deadLetterTopicOf(topic: string): string {
 export function parseTopic(topic: Topic): { type: string; version: number } {
   const match = /^(.*)\.v(\d+)$/.exec(topic);
   if (!match) throw new Error(`topic ${topic} has no version suffix`);
-  return { type: match[1]!, version: Number(match[2]) };
+  return { type: match[1], version: Number(match[2]) };
 }

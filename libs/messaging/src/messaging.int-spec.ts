@@ -20,7 +20,7 @@ import { probeConfig, startProbeApp } from '../test/probe-app';
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'probe');
-const schema = env['DB_SCHEMA']!;
+const schema = env['DB_SCHEMA'];
 const topic = `${env['KAFKA_TOPIC_PREFIX']}${Topic.InquiryResolved}`;
 const children: ChildProcess[] = [];
 
@@ -112,10 +112,10 @@ describe('messaging against the real Kafka and Postgres', () => {
           const mine = reader.messages.filter((message) => message.key === inquiryId);
           return mine.length === 2 && mine;
         });
-        expect(dead[0]!.value).toBe('{ this is not json');
-        expect(dead[0]!.headers[DeadLetterHeader.Error]).toMatch(/unreadable message/);
-        expect(dead[1]!.headers[DeadLetterHeader.Error]).toMatch(/payload\.resolvedBy/);
-        expect(dead[1]!.headers[DeadLetterHeader.Attempts]).toBe('0');
+        expect(dead[0].value).toBe('{ this is not json');
+        expect(dead[0].headers[DeadLetterHeader.Error]).toMatch(/unreadable message/);
+        expect(dead[1].headers[DeadLetterHeader.Error]).toMatch(/payload\.resolvedBy/);
+        expect(dead[1].headers[DeadLetterHeader.Attempts]).toBe('0');
         for (const message of dead) {
           expect(message.headers[DeadLetterHeader.OriginalTopic]).toBe(topic);
           expect(message.headers[DeadLetterHeader.OriginalPartition]).toMatch(/^\d+$/);
@@ -144,12 +144,12 @@ describe('messaging against the real Kafka and Postgres', () => {
           const mine = reader.messages.filter((message) => message.key === inquiryId);
           return mine.length === 2 && mine;
         });
-        expect(dead[0]!.headers[DeadLetterHeader.Error]).toMatch(/always fails/);
-        expect(dead[0]!.headers[DeadLetterHeader.Attempts]).toBe(
+        expect(dead[0].headers[DeadLetterHeader.Error]).toMatch(/always fails/);
+        expect(dead[0].headers[DeadLetterHeader.Attempts]).toBe(
           String(probeConfig(env).CONSUMER_MAX_ATTEMPTS),
         );
-        expect(dead[1]!.headers[DeadLetterHeader.Error]).toMatch(/refuses/);
-        expect(dead[1]!.headers[DeadLetterHeader.Attempts]).toBe('1');
+        expect(dead[1].headers[DeadLetterHeader.Error]).toMatch(/refuses/);
+        expect(dead[1].headers[DeadLetterHeader.Attempts]).toBe('1');
       } finally {
         await reader.stop();
       }
@@ -198,7 +198,7 @@ describe('messaging against the real Kafka and Postgres', () => {
           `SELECT count(*)::int AS n FROM "${schema}".outbox WHERE key = $1`,
           [inquiryId],
         );
-        return rows[0]!.n;
+        return rows[0].n;
       });
       expect(pending).toBe(5);
       // Any later process of the service (here: this one) relays what the dead one committed.

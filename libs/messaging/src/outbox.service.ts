@@ -32,7 +32,7 @@ export class OutboxService {
     event: NewEvent<T>,
   ): Promise<EventEnvelope<T>> {
     const [envelope] = await this.enqueueAll(manager, [{ topic, event }]);
-    return envelope as EventEnvelope<T>;
+    return envelope;
   }
 
   async enqueueAll(
@@ -44,7 +44,7 @@ export class OutboxService {
       throw new Error('OutboxService.enqueue needs the EntityManager of an open transaction');
     }
     const envelopes = events.map(({ topic, event }) => createEnvelope(topic, event));
-    const records = envelopes.map((envelope, index) => recordOf(events[index]!.topic, envelope));
+    const records = envelopes.map((envelope, index) => recordOf(events[index].topic, envelope));
     await manager.query(
       `INSERT INTO ${this.table} (id, topic, key, value, headers)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])`,

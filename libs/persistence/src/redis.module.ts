@@ -29,7 +29,7 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.readiness.register('redis', async () => {
       const answer = await this.redis.ping();
-      if (answer !== 'PONG') throw new Error(`unexpected answer ${answer}`);
+      if (answer !== 'PONG') throw new Error(`unexpected answer ${String(answer)}`);
     });
   }
 

@@ -68,7 +68,7 @@ export class AgentAuthGuard implements CanActivate {
     if (!match) throw new UnauthorizedException('missing bearer token');
     let claims: unknown;
     try {
-      claims = await this.jwt.verifyAsync(match[1]!, { secret: this.secret, algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync(match[1], { secret: this.secret, algorithms: ['HS256'] });
     } catch {
       throw new UnauthorizedException('invalid or expired token');
     }
