@@ -7,9 +7,17 @@
 //
 //   java -cp ... KafkaProbe <bootstrap> <waitMs> [pid]
 //
+// Once __consumer_offsets exists (after the first consumer group was used), "up"
+// also means the group coordinator has loaded every partition of it: right after a
+// restart the broker answers metadata a few seconds before OffsetFetch works, and
+// kafkajs' admin.fetchOffsets() does not retry NOT_COORDINATOR. So the probe asks
+// for the offsets of one made-up group per __consumer_offsets partition.
+//
 // Tries until it gets an answer or waitMs has passed (at least one attempt of
 // about 1.5 s). When pid is given it gives up at once if that process dies.
 // Exit 0 and one line "ok cluster=<id> nodes=<n> controller=<id>" when up; 1 otherwise.
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +25,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.utils.Utils;
 
 public final class KafkaProbe {
     public static void main(String[] args) throws Exception {
@@ -59,13 +71,14 @@ public final class KafkaProbe {
                     var nodes = r.nodes().get(2, TimeUnit.SECONDS);
                     String clusterId = r.clusterId().get(2, TimeUnit.SECONDS);
                     Node controller = r.controller().get(2, TimeUnit.SECONDS);
-                    if (!nodes.isEmpty()) {
+                    String notLoaded = nodes.isEmpty() ? "cluster has no live brokers yet" : groupCoordinatorNotLoaded(admin);
+                    if (notLoaded == null) {
                         System.out.println("ok cluster=" + clusterId + " nodes=" + nodes.size()
                                 + " controller=" + (controller == null ? "none" : controller.idString()));
                         admin.close(java.time.Duration.ZERO);
                         System.exit(0);
                     }
-                    last = "cluster has no live brokers yet";
+                    last = notLoaded;
                 } catch (Exception e) {
                     Throwable c = e.getCause() != null ? e.getCause() : e;
                     last = c.getClass().getSimpleName() + ": " + c.getMessage();
@@ -77,5 +90,29 @@ public final class KafkaProbe {
             admin.close(java.time.Duration.ZERO);
         }
         System.exit(1);
+    }
+
+    /** null when there is no __consumer_offsets yet or OffsetFetch works on all its partitions, else why not. */
+    private static String groupCoordinatorNotLoaded(Admin admin) throws Exception {
+        var topics = admin.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(1500)).names().get(2, TimeUnit.SECONDS);
+        if (!topics.contains("__consumer_offsets")) return null;
+        int partitions = admin.describeTopics(java.util.List.of("__consumer_offsets")).allTopicNames()
+                .get(2, TimeUnit.SECONDS).get("__consumer_offsets").partitions().size();
+        // one group id per partition (the coordinator maps a group to abs(hashCode) % partitions)
+        Map<String, ListConsumerGroupOffsetsSpec> groups = new HashMap<>();
+        boolean[] covered = new boolean[partitions];
+        for (int i = 0, n = 0; n < partitions && i < 100_000; i++) {
+            String g = "relaydesk-probe-" + i;
+            int part = Utils.abs(g.hashCode()) % partitions;
+            if (!covered[part]) { covered[part] = true; n++; groups.put(g, new ListConsumerGroupOffsetsSpec()); }
+        }
+        try {
+            admin.listConsumerGroupOffsets(groups, new ListConsumerGroupOffsetsOptions().timeoutMs(1500))
+                    .all().get(2, TimeUnit.SECONDS);
+            return null;
+        } catch (Exception e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            return "group coordinator not ready: " + c.getClass().getSimpleName() + ": " + c.getMessage();
+        }
     }
 }

@@ -11,7 +11,8 @@
 #
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), RELAYDESK_HOME (~/.relaydesk),
 #      KAFKA_DATA_DIR (default $RELAYDESK_HOME/kafka/data, or data-<port> off 9092),
-#      KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), KAFKA_START_TIMEOUT (90 seconds),
+#      KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), KAFKA_JVM_OPTS (extra JVM flags),
+#      KAFKA_START_TIMEOUT (90 seconds), KAFKA_CDS (1; 0 = no class-data-sharing archive),
 #      JAVA_HOME (else java on PATH; needs Java 17+).
 set -euo pipefail
 
@@ -91,7 +92,7 @@ fetch_libs() {
     die "mvn dependency:copy-dependencies failed"
   fi
   ls "$tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 || { rm -rf "$tmp"; die "kafka_2.13-$KAFKA_VERSION.jar missing after fetch"; }
-  rm -rf "$LIBS_DIR"
+  rm -rf "$LIBS_DIR" "$VERSION_DIR"/broker-*.jsa*   # archives only match the jars they were made from
   mv "$tmp" "$LIBS_DIR"
   # pom.xml is not a build: don't leave a target/ dir in the repo
   rm -rf "$SCRIPT_DIR/target"
@@ -106,17 +107,21 @@ probe_cp() {
   echo "$PROBE_JAR:$clients:$slf"
 }
 
+probe_want() { # changes with the probe source, the jars and the JDK
+  (cat "$PROBE_SRC" "$LIBS_MARKER"; readlink -f "$(command -v "$JAVA")") | sha256sum | cut -c1-16
+}
+probe_current() {
+  [ -f "$PROBE_MARKER" ] && [ -f "$LIBS_MARKER" ] && [ "$(cat "$PROBE_MARKER")" = "$(probe_want)" ]
+}
+
 build_probe() {
-  local want; want="$( (cat "$PROBE_SRC" "$LIBS_MARKER"; "$JAVA" -version 2>&1) | sha256sum | cut -c1-16)"
-  if [ -f "$PROBE_MARKER" ] && [ "$(cat "$PROBE_MARKER")" = "$want" ]; then
-    return 0
-  fi
+  probe_current && return 0
   command -v "$JAVAC" >/dev/null 2>&1 || die "javac not found (a JDK 17+ is needed)"
   rm -rf "$PROBE_DIR"; mkdir -p "$PROBE_DIR/classes"
   "$JAVAC" -nowarn -d "$PROBE_DIR/classes" -cp "$(probe_cp)" "$PROBE_SRC" || die "compiling KafkaProbe.java failed"
   "$JAR" cf "$PROBE_JAR" -C "$PROBE_DIR/classes" . || die "packaging KafkaProbe failed"
   rm -rf "$PROBE_DIR/classes"
-  echo "$want" >"$PROBE_MARKER"
+  probe_want >"$PROBE_MARKER"
 }
 
 cmd_fetch() {
@@ -161,7 +166,7 @@ our_pid() { # prints the pid from the pid file if that process is our broker
   local pid; pid="$(cat "$PID_FILE" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "kafka.Kafka $SERVER_PROPS" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "kafka.Kafka $SERVER_PROPS" || return 1
   echo "$pid"
 }
 
@@ -237,18 +242,28 @@ format_storage() {
     || { cat "$LOG_DIR/format.log" >&2; die "storage format failed"; }
 }
 
-print_log_tail() {
+declare -A LOG_MARK=()
+mark_logs() { # remember where this start's output begins in each log
   local f
-  for f in "$LOG_DIR/broker.out" "$LOG_DIR/broker.log" "$LOG_DIR/probe.err"; do
-    [ -s "$f" ] || continue
-    echo "----- tail of $f" >&2
-    tail -n 40 "$f" >&2
+  for f in broker.out broker.log probe.err; do
+    LOG_MARK[$f]="$(stat -c %s "$LOG_DIR/$f" 2>/dev/null || echo 0)"
+  done
+}
+
+print_log_tail() { # what this start wrote (or, without mark_logs, the last lines)
+  local f text
+  for f in broker.out broker.log probe.err; do
+    [ -s "$LOG_DIR/$f" ] || continue
+    text="$(tail -c +$(( ${LOG_MARK[$f]:-0} + 1 )) "$LOG_DIR/$f" | tail -n 40)"
+    [ -n "$text" ] || continue
+    printf -- '----- %s\n%s\n' "$LOG_DIR/$f" "$text" >&2
   done
 }
 
 # ---------------------------------------------------------------- commands
 cmd_start() {
   # fast path without the lock: something already answers
+  if [ -f "$LIBS_MARKER" ] && ! probe_current; then with_lock; build_probe; fi
   if is_up; then
     local pid; pid="$(our_pid || true)"
     make_probe_archive
@@ -277,19 +292,33 @@ cmd_start() {
     port_open "$KAFKA_CONTROLLER_PORT" && die "controller port $KAFKA_CONTROLLER_PORT is already in use (set KAFKA_CONTROLLER_PORT)"
     write_config
     format_storage
-    : >"$LOG_DIR/probe.err"
+    # AppCDS for the broker: the first run records the loaded classes when it is
+    # stopped (cmd_stop then keeps the archive); later starts map them and come up
+    # about twice as fast (~7 s instead of ~16 s on a busy 2-core machine).
+    local cds_opts=""
+    if [ "${KAFKA_CDS:-1}" = 1 ]; then
+      if [ -s "$(broker_jsa)" ]; then
+        cds_opts="-XX:SharedArchiveFile=$(broker_jsa)"
+      else
+        rm -f "$(broker_jsa).tmp.$KAFKA_PORT"
+        cds_opts="-XX:ArchiveClassesAtExit=$(broker_jsa).tmp.$KAFKA_PORT -Xlog:cds*=off"
+      fi
+    fi
+    mark_logs
     {
       echo "===== $(date -u +%FT%TZ) starting Apache Kafka $KAFKA_VERSION"
     } >>"$LOG_DIR/broker.out"
-    # setsid: the broker outlives this shell and is not hit by the caller's Ctrl-C
+    # setsid: the broker outlives this shell and is not hit by the caller's Ctrl-C.
+    # 9>&-: it must not inherit (and so hold forever) the lock on fd 9.
     # shellcheck disable=SC2086
     setsid "$JAVA" ${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g} \
       -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
       -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
       -Dlog4j2.configurationFile="$LOG4J_CONF" -Dkafka.logs.dir="$LOG_DIR" \
-      ${KAFKA_JVM_OPTS:-} \
+      -Dlog4j2.shutdownHookEnabled=false \
+      $cds_opts ${KAFKA_JVM_OPTS:-} \
       -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS" \
-      </dev/null >>"$LOG_DIR/broker.out" 2>&1 &
+      </dev/null >>"$LOG_DIR/broker.out" 2>&1 9>&- &
     pid=$!
     echo "$pid" >"$PID_FILE"
   fi
@@ -313,7 +342,7 @@ cmd_start() {
   exit 1
 }
 
-stop_pid() { # pid
+stop_pid() { # pid; returns 1 if it took SIGKILL
   local pid="$1" i
   kill -TERM "$pid" 2>/dev/null || return 0
   for ((i = 0; i < 300; i++)); do
@@ -323,17 +352,25 @@ stop_pid() { # pid
   echo "kafka: pid $pid still running after 30s, sending SIGKILL" >&2
   kill -KILL "$pid" 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.1
   done
+  return 1
+}
+
+broker_jsa() { # one archive per Kafka version and JDK
+  echo "$VERSION_DIR/broker-$(readlink -f "$(command -v "$JAVA")" | sha256sum | cut -c1-8).jsa"
 }
 
 cmd_stop() {
   with_lock
   local pid
   if pid="$(our_pid)"; then
-    stop_pid "$pid"
-    rm -f "$PID_FILE"
+    local tmp_jsa; tmp_jsa="$(broker_jsa).tmp.$KAFKA_PORT"
+    if stop_pid "$pid" && [ -s "$tmp_jsa" ]; then
+      mv -f "$tmp_jsa" "$(broker_jsa)"   # written by the JVM as it exited (see cmd_start)
+    fi
+    rm -f "$tmp_jsa" "$PID_FILE"
     log "stopped (pid $pid)"
   else
     rm -f "$PID_FILE"
@@ -378,8 +415,8 @@ cmd_logs() {
   return 0
 }
 
-usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+usage() { # the header comment of this file
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 }
 
 case "${1:-}" in
