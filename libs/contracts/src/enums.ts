@@ -73,13 +73,22 @@ export const RequeueReason = {
 } as const;
 export type RequeueReason = (typeof RequeueReason)[keyof typeof RequeueReason];
 
-export const EscalationReason = { SlaWarning: 'sla_warning', SlaBreach: 'sla_breach', Manual: 'manual' } as const;
+export const EscalationReason = {
+  SlaWarning: 'sla_warning',
+  SlaBreach: 'sla_breach',
+  Manual: 'manual',
+} as const;
 export type EscalationReason = (typeof EscalationReason)[keyof typeof EscalationReason];
 
 export const SlaClockKind = { FirstResponse: 'first_response', Resolution: 'resolution' } as const;
 export type SlaClockKind = (typeof SlaClockKind)[keyof typeof SlaClockKind];
 
-export const SlaClockState = { Running: 'running', Paused: 'paused', Met: 'met', Breached: 'breached' } as const;
+export const SlaClockState = {
+  Running: 'running',
+  Paused: 'paused',
+  Met: 'met',
+  Breached: 'breached',
+} as const;
 export type SlaClockState = (typeof SlaClockState)[keyof typeof SlaClockState];
 
 export const NotificationKind = {

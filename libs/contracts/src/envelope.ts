@@ -44,13 +44,21 @@ export function parseEnvelope<T extends Topic>(topic: T, raw: unknown): EventEnv
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) throw new InvalidEventError(topic, describeIssues(envelope.error));
   const payload = TopicSchemas[topic].safeParse(envelope.data.payload);
-  if (!payload.success) throw new InvalidEventError(topic, describeIssues(payload.error).map((i) => `payload.${i}`));
+  if (!payload.success)
+    throw new InvalidEventError(
+      topic,
+      describeIssues(payload.error).map((i) => `payload.${i}`),
+    );
   return { ...envelope.data, payload: payload.data as PayloadOf<T> };
 }
 
 /** Validates a payload a producer is about to publish; throws InvalidEventError. */
 export function parsePayload<T extends Topic>(topic: T, raw: unknown): PayloadOf<T> {
   const payload = TopicSchemas[topic].safeParse(raw);
-  if (!payload.success) throw new InvalidEventError(topic, describeIssues(payload.error).map((i) => `payload.${i}`));
+  if (!payload.success)
+    throw new InvalidEventError(
+      topic,
+      describeIssues(payload.error).map((i) => `payload.${i}`),
+    );
   return payload.data as PayloadOf<T>;
 }

@@ -83,7 +83,7 @@ export function loadServiceConfig<S extends z.ZodObject>(
     );
   }
   const config: Record<string, unknown> = {
-    ...(parsed.data),
+    ...parsed.data,
     SERVICE_NAME: definition.name,
   };
   if (config['NODE_ENV'] === 'production') {
