@@ -1,19 +1,12 @@
 import { ConfigError, bootstrapService } from '@relaydesk/runtime';
 import { KafkaEventServer } from '@relaydesk/messaging';
 import { AppModule } from './app.module';
+import { intakeServiceOptions } from './bootstrap-options';
 import { loadIntakeConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadIntakeConfig();
-  await bootstrapService(AppModule.forRoot(config), {
-    config,
-    openApi: {
-      title: 'relaydesk intake',
-      description: 'Signed channel intake, dedupe and threads; the customer status page feed.',
-      bearerAuth: true,
-    },
-    transports: [KafkaEventServer],
-  });
+  await bootstrapService(AppModule.forRoot(config), intakeServiceOptions(config, [KafkaEventServer]));
 }
 
 main().catch((error: unknown) => {
