@@ -12,4 +12,5 @@ const projects = ['apps', 'libs']
   .concat(path.join(__dirname, 'e2e'))
   .filter((project) => fs.existsSync(path.join(project, 'jest.config.js')));
 
-module.exports = { projects };
+// testTimeout is a global option: the projects cannot set it. Integration tests start services and join groups.
+module.exports = { projects, testTimeout: 60_000 };
