@@ -6,6 +6,7 @@ import { RuntimeModule } from '@relaydesk/runtime';
 import type { IntakeConfig } from './config';
 import { InquiriesModule } from './inquiries/inquiries.module';
 import { IntakeTables1764100000000 } from './migrations/1764100000000-intake-tables';
+import { TrackingModule } from './tracking/tracking.module';
 import { type Clock, CLOCK, systemClock } from './shared/clock';
 
 @Global()
@@ -32,6 +33,7 @@ export class AppModule {
         RedisModule.forRoot(),
         MessagingModule.forRoot({ produces: [Topic.InquiryReceived, Topic.InquiryMessageAdded] }),
         InquiriesModule,
+        TrackingModule,
       ],
     };
   }

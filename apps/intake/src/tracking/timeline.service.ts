@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { InquiryStatus } from '@relaydesk/contracts';
+import { HANDLED, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
+import { nextStatus, project, type TimelineEvent } from './timeline-projection';
+import { type InquiryView, TimelineRepository, type TimelineEntry } from './timeline.repository';
+import { trackingTokenMatches } from './tracking-token';
+
+const CONSUMER = 'intake-timeline';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the customer sees: nothing about agents, replies, notes or other customers. */
+export interface CustomerStatus {
+  inquiryId: string;
+  status: InquiryStatus;
+  category?: string;
+  priority?: string;
+  language?: string;
+  sla?: { firstResponseDueAt?: string; resolutionDueAt?: string };
+  timeline: { type: string; at: string }[];
+}
+
+export function entryView(entry: TimelineEntry): { type: string; at: string } {
+  return { type: entry.type, at: new Date(entry.at).toISOString() };
+}
+
+/** Keeps the customer-status projection from the events, and answers the customer's questions. */
+@Injectable()
+export class TimelineService {
+  private readonly logger = new Logger(TimelineService.name);
+
+  constructor(
+    private readonly repository: TimelineRepository,
+    private readonly inbox: InboxService,
+  ) {}
+
+  /** Projects one event, once, with its timeline entry committed in the same transaction as the inbox record. */
+  record(timelineEvent: TimelineEvent): Promise<HandlerOutcome> {
+    const { event } = timelineEvent;
+    return this.inbox.handleOnce(CONSUMER, event, async (manager) => {
+      const current = await this.repository.lockStatus(manager, event.inquiryId);
+      if (!current) {
+        // Another intake's inquiry (a shared topic in another environment), or one that never committed.
+        this.logger.warn(`${event.type} for an inquiry intake does not know; skipped`);
+        return { outcome: 'skipped', reason: 'unknown inquiry' };
+      }
+      const projected = project(timelineEvent);
+      const status = nextStatus(current, projected.status, new Date(projected.entry.at));
+      await this.repository.append(manager, event.inquiryId, event.id, projected, status);
+      return HANDLED;
+    });
+  }
+
+  /**
+   * The inquiry's status for the holder of its tracking token. Undefined (the same 404) for an unknown
+   * id and for a token that does not match, so the answer tells nothing about which inquiries exist.
+   */
+  async authorize(inquiryId: string, token: string): Promise<InquiryView | undefined> {
+    if (!UUID.test(inquiryId)) return undefined;
+    const inquiry = await this.repository.find(inquiryId);
+    return inquiry && trackingTokenMatches(token, inquiry.trackingTokenHash) ? inquiry : undefined;
+  }
+
+  async statusOf(inquiryId: string, token: string): Promise<CustomerStatus | undefined> {
+    const inquiry = await this.authorize(inquiryId, token);
+    if (!inquiry) return undefined;
+    const entries = await this.repository.entriesAfter(inquiry.id, 0);
+    const sla = {
+      ...(inquiry.firstResponseDueAt ? { firstResponseDueAt: inquiry.firstResponseDueAt.toISOString() } : {}),
+      ...(inquiry.resolutionDueAt ? { resolutionDueAt: inquiry.resolutionDueAt.toISOString() } : {}),
+    };
+    return {
+      inquiryId: inquiry.id,
+      status: inquiry.status,
+      ...(inquiry.category ? { category: inquiry.category } : {}),
+      ...(inquiry.priority ? { priority: inquiry.priority } : {}),
+      ...(inquiry.language ? { language: inquiry.language } : {}),
+      ...(Object.keys(sla).length > 0 ? { sla } : {}),
+      // By the time things happened; the recording order (the stream's ids) breaks ties.
+      timeline: entries
+        .sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || a.seq - b.seq)
+        .map(entryView),
+    };
+  }
+}
