@@ -183,7 +183,6 @@ export class AgentClient {
 export function percentiles(values: number[]): { p50: number; p95: number; p99: number } {
   if (values.length === 0) return { p50: 0, p95: 0, p99: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) =>
-    Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
