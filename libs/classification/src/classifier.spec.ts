@@ -12,7 +12,11 @@ describe('classify: categories in several languages', () => {
     ['es', 'Mi orden límite solo se ejecutó parcialmente, ¿por qué?', 'trading'],
     ['ko', '트론(TRC20)으로 USDT 입금했는데 반영이 안 돼요.', 'deposit_withdrawal'],
     ['pt', 'depositei R$ 1.000 via PIX ontem e não caiu na conta', 'deposit_withdrawal'],
-    ['en', 'getting {"code":-1022,"msg":"Signature for this request is not valid."} from the API', 'technical'],
+    [
+      'en',
+      'getting {"code":-1022,"msg":"Signature for this request is not valid."} from the API',
+      'technical',
+    ],
     ['de', 'Die App stürzt beim Start sofort ab, Fehler nach dem Update.', 'technical'],
     ['ru', 'Мой аккаунт взломали, кто-то вошел и сделал вывод не я', 'security'],
     ['vi', 'tài khoản mình bị hack rồi, toàn bộ USDT bị rút ra ví lạ', 'security'],
@@ -43,32 +47,49 @@ describe('classify: priorities', () => {
 
 describe('classify: rubric boundary rules', () => {
   it('unauthorized activity is security even when a withdrawal is mentioned', () => {
-    const r = classify('身に覚えのない出金があります。0.5 ETH が外部アドレスに出金されました。私は行っていません。');
+    const r = classify(
+      '身に覚えのない出金があります。0.5 ETH が外部アドレスに出金されました。私は行っていません。',
+    );
     expect(r).toMatchObject({ category: 'security', priority: 'urgent' });
   });
 
   it('identity verification is compliance even when it blocks a withdrawal', () => {
-    expect(classify('I cannot withdraw because my identity verification (KYC) is still pending, passport uploaded.').category).toBe('compliance');
+    expect(
+      classify(
+        'I cannot withdraw because my identity verification (KYC) is still pending, passport uploaded.',
+      ).category,
+    ).toBe('compliance');
   });
 
   it('a lost 2FA phone without compromise is account, not security', () => {
-    const r = classify('機種変更したら認証アプリの中身が消えました。乗っ取りとかではなく自分のミスです。ログインできません。');
+    const r = classify(
+      '機種変更したら認証アプリの中身が消えました。乗っ取りとかではなく自分のミスです。ログインできません。',
+    );
     expect(r.category).toBe('account');
     expect(r.priority).toBe('high');
   });
 
   it('API and websocket errors are technical', () => {
-    expect(classify('websocket stream keeps disconnecting with close code 1006 every few minutes').category).toBe('technical');
+    expect(
+      classify('websocket stream keeps disconnecting with close code 1006 every few minutes').category,
+    ).toBe('technical');
   });
 
   it('a phishing report by someone who entered nothing is security but normal', () => {
-    const r = classify("PSA: fake login page at zenkoex-login[.]com in Google ads. I didn't enter anything, just reporting.");
+    const r = classify(
+      "PSA: fake login page at zenkoex-login[.]com in Google ads. I didn't enter anything, just reporting.",
+    );
     expect(r).toMatchObject({ category: 'security', priority: 'normal' });
   });
 
   it('an API bug is normal unless it leaves funds stuck', () => {
-    expect(classify('API returns 429 Too Many Requests on GET /api/v2/depth although we are under the limit').priority).toBe('normal');
-    expect(classify('API withdrawals return 500 but funds deducted and not returned to our balance').priority).toBe('high');
+    expect(
+      classify('API returns 429 Too Many Requests on GET /api/v2/depth although we are under the limit')
+        .priority,
+    ).toBe('normal');
+    expect(
+      classify('API withdrawals return 500 but funds deducted and not returned to our balance').priority,
+    ).toBe('high');
   });
 });
 
@@ -88,7 +109,11 @@ describe('classify: odd inputs', () => {
   });
 
   it('classifies a 20,000-character body quickly', () => {
-    const body = `My withdrawal of 2,500 USDT has been pending for 5 days. ${'Please check the logs. '.repeat(900)}`.slice(0, 20000);
+    const body =
+      `My withdrawal of 2,500 USDT has been pending for 5 days. ${'Please check the logs. '.repeat(900)}`.slice(
+        0,
+        20000,
+      );
     const start = Date.now();
     const r = classify(body);
     expect(Date.now() - start).toBeLessThan(200);
@@ -125,7 +150,9 @@ describe('classifyFollowUp', () => {
   it('raises priority and moves to security when the customer reports unauthorized activity', () => {
     const first = classify('How do I change the display currency in the app?');
     expect(first.priority).toBe('low');
-    const next = classifier.classifyFollowUp(first, { body: 'How do I change the display currency in the app?\n\nUPDATE: someone just withdrew my funds, it was not me!' });
+    const next = classifier.classifyFollowUp(first, {
+      body: 'How do I change the display currency in the app?\n\nUPDATE: someone just withdrew my funds, it was not me!',
+    });
     expect(next).toMatchObject({ category: 'security', priority: 'urgent' });
   });
 

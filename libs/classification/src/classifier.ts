@@ -1,8 +1,8 @@
 import type { Category, Priority } from '@relaydesk/contracts';
 import { ArticleIndex, type SuggestedArticle } from './articles/article-index';
 import { extractEntities, type Entities } from './entities';
-import { detectLanguage } from './language';
-import { findConcepts } from './lexicon/registry';
+import { detectLanguageOfNfkc } from './language';
+import { findConcepts, warmUpLexicons } from './lexicon/registry';
 import { type NaiveBayesModel, ngrams, predictNaiveBayes, softmax, trainNaiveBayes } from './naive-bayes';
 import { CATEGORIES, PRIORITIES, categoryRuleScores, priorityRuleScores, ruleFacts } from './rules';
 import { joinSubjectAndBody, normalize, proseOf } from './text';
@@ -74,28 +74,46 @@ const CONFIDENCE_TEMPERATURE = 1.2;
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const reviewThreshold = options.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD;
   const modelWeight = options.modelWeight ?? DEFAULT_MODEL_WEIGHT;
-  const priorityModelWeight = options.priorityModelWeight ?? (options.modelWeight === 0 ? 0 : DEFAULT_PRIORITY_MODEL_WEIGHT);
+  const priorityModelWeight =
+    options.priorityModelWeight ?? (options.modelWeight === 0 ? 0 : DEFAULT_PRIORITY_MODEL_WEIGHT);
   const training = options.trainingSet ?? (trainingJson as LabelledInquiry[]);
-  const texts = modelWeight > 0 || priorityModelWeight > 0 ? training.map((t) => normalize(proseOf(joinSubjectAndBody(t.subject, t.body)))) : [];
+  const texts =
+    modelWeight > 0 || priorityModelWeight > 0
+      ? training.map((t) => normalize(proseOf(joinSubjectAndBody(t.subject, t.body))))
+      : [];
   const categoryModel: NaiveBayesModel<Category> | undefined =
-    modelWeight > 0 ? trainNaiveBayes(CATEGORIES, training.map((t, i) => ({ text: texts[i], label: t.category }))) : undefined;
+    modelWeight > 0
+      ? trainNaiveBayes(
+          CATEGORIES,
+          training.map((t, i) => ({ text: texts[i], label: t.category })),
+        )
+      : undefined;
   const priorityModel: NaiveBayesModel<Priority> | undefined =
-    priorityModelWeight > 0 ? trainNaiveBayes(PRIORITIES, training.map((t, i) => ({ text: texts[i], label: t.priority }))) : undefined;
+    priorityModelWeight > 0
+      ? trainNaiveBayes(
+          PRIORITIES,
+          training.map((t, i) => ({ text: texts[i], label: t.priority })),
+        )
+      : undefined;
   const articles = options.labelsOnly ? undefined : (options.articles ?? new ArticleIndex());
+  const useModel = modelWeight > 0 || priorityModelWeight > 0;
+  warmUpLexicons();
 
   function classify(input: ClassifierInput): Classification {
     const raw = joinSubjectAndBody(input.subject, input.body ?? '');
+    // Normalised once: NFKC for entities and language, lower-cased for the lexicons.
     const nfkc = raw.normalize('NFKC');
     const normalized = nfkc.toLowerCase();
-    const prose = proseOf(normalized);
-    const { language, confidence: languageConfidence } = detectLanguage(raw);
+    const { language, confidence: languageConfidence } = detectLanguageOfNfkc(nfkc);
     const concepts = findConcepts(normalized, language);
     const facts = ruleFacts(concepts);
 
-    const grams = modelWeight > 0 || priorityModelWeight > 0 ? ngrams(prose) : new Map<string, number>();
+    const prose = useModel ? proseOf(normalized) : '';
+    const grams = useModel ? ngrams(prose) : new Map<string, number>();
     const categoryScores = categoryRuleScores(concepts, facts);
     if (categoryModel && prose.trim()) {
-      for (const [c, p] of predictNaiveBayes(categoryModel, grams)) categoryScores.set(c, categoryScores.get(c)! + modelWeight * p);
+      for (const [c, p] of predictNaiveBayes(categoryModel, grams))
+        categoryScores.set(c, categoryScores.get(c)! + modelWeight * p);
     }
     // Nothing recognised at all (empty body, emoji only): "other" for a human to triage.
     if (Math.max(...categoryScores.values()) <= 0) categoryScores.set('other', 0.1);
@@ -103,11 +121,16 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 
     const priorityScores = priorityRuleScores(concepts, facts, category);
     if (priorityModel && prose.trim()) {
-      for (const [p, prob] of predictNaiveBayes(priorityModel, grams)) priorityScores.set(p, priorityScores.get(p)! + priorityModelWeight * prob);
+      for (const [p, prob] of predictNaiveBayes(priorityModel, grams))
+        priorityScores.set(p, priorityScores.get(p)! + priorityModelWeight * prob);
     }
     const [priority, priorityConfidence] = best(softmax(priorityScores, CONFIDENCE_TEMPERATURE));
 
-    const confidence = { category: round(categoryConfidence), priority: round(priorityConfidence), language: round(languageConfidence) };
+    const confidence = {
+      category: round(categoryConfidence),
+      priority: round(priorityConfidence),
+      language: round(languageConfidence),
+    };
     return {
       category,
       priority,
@@ -115,7 +138,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       confidence,
       needsReview: confidence.category < reviewThreshold || confidence.priority < reviewThreshold,
       entities: options.labelsOnly ? emptyEntities() : extractEntities(nfkc, language),
-      suggestedArticles: articles ? articles.suggest(raw, language, category) : [],
+      suggestedArticles: articles ? articles.suggest(concepts, language, category) : [],
     };
   }
 
@@ -138,14 +161,22 @@ export function classifyFollowUp(
   reviewThreshold = DEFAULT_REVIEW_THRESHOLD,
 ): Classification {
   const priority = rank(current.priority) < rank(previous.priority) ? current.priority : previous.priority;
-  const priorityConfidence = priority === current.priority ? current.confidence.priority : previous.confidence.priority;
+  const priorityConfidence =
+    priority === current.priority ? current.confidence.priority : previous.confidence.priority;
   let category = previous.category;
   let categoryConfidence = previous.confidence.category;
-  if (current.category === 'security' || (previous.category !== 'security' && current.confidence.category > previous.confidence.category)) {
+  if (
+    current.category === 'security' ||
+    (previous.category !== 'security' && current.confidence.category > previous.confidence.category)
+  ) {
     category = current.category;
     categoryConfidence = current.confidence.category;
   }
-  const confidence = { category: categoryConfidence, priority: priorityConfidence, language: current.confidence.language };
+  const confidence = {
+    category: categoryConfidence,
+    priority: priorityConfidence,
+    language: current.confidence.language,
+  };
   return {
     ...current,
     category,
@@ -170,5 +201,13 @@ function round(x: number): number {
 }
 
 function emptyEntities(): Entities {
-  return { txHashes: [], addresses: [], assets: [], networks: [], amounts: [], orderIds: [], withdrawalIds: [] };
+  return {
+    txHashes: [],
+    addresses: [],
+    assets: [],
+    networks: [],
+    amounts: [],
+    orderIds: [],
+    withdrawalIds: [],
+  };
 }

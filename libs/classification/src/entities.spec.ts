@@ -6,7 +6,9 @@ describe('extractEntities', () => {
   it('finds a tx hash and an address inside explorer URLs', () => {
     const hash = '0x54f73acc0c77652e30607ca6014ef3421f8fe72b92be6cc6e86f40951e12334f';
     const address = '0x23E8ca3698c191E2138CdF11462EAC1391cb2312';
-    const e = extract(`see https://etherscan.io/tx/${hash} sent to https://etherscan.io/address/${address}?a=1`);
+    const e = extract(
+      `see https://etherscan.io/tx/${hash} sent to https://etherscan.io/address/${address}?a=1`,
+    );
     expect(e.txHashes).toEqual([hash]);
     expect(e.addresses).toEqual([{ value: address, kind: 'evm' }]);
   });
@@ -25,11 +27,18 @@ describe('extractEntities', () => {
   });
 
   it('does not take long ordinary words for addresses', () => {
-    expect(extract('Unfortunately the internationalization of the customersupportexperience is incomprehensibly bad').addresses).toEqual([]);
+    expect(
+      extract(
+        'Unfortunately the internationalization of the customersupportexperience is incomprehensibly bad',
+      ).addresses,
+    ).toEqual([]);
   });
 
   it('reads amounts with thousands separators, European decimals, full-width digits and 万円', () => {
-    const e = extract('Sent 25,000 USDT, then 1.234,56 € and １，０００ 円, about 80万円 total, plus $500 and 0,35 ETH', 'es');
+    const e = extract(
+      'Sent 25,000 USDT, then 1.234,56 € and １，０００ 円, about 80万円 total, plus $500 and 0,35 ETH',
+      'es',
+    );
     expect(e.amounts).toEqual([
       { value: 25000, unit: 'USDT', text: '25,000 USDT' },
       { value: 1234.56, unit: 'EUR', text: '1.234,56 €' },
@@ -41,14 +50,18 @@ describe('extractEntities', () => {
   });
 
   it('finds assets by symbol, pair and name, and networks', () => {
-    const e = extract('BTCUSDT perp, some ビットコイン and ETH/USDT, sent via TRC-20 then Arbitrum; et ton compte');
+    const e = extract(
+      'BTCUSDT perp, some ビットコイン and ETH/USDT, sent via TRC-20 then Arbitrum; et ton compte',
+    );
     expect(e.assets).toEqual(expect.arrayContaining(['BTC', 'USDT', 'ETH']));
     expect(e.assets).not.toContain('TON');
     expect(e.networks).toEqual(['TRC20', 'Arbitrum']);
   });
 
   it('finds order ids and withdrawal ids in several languages', () => {
-    const e = extract('order id 60412259871, 注文番号: P2P-20250306-118274, 出金ID: W250219003471, ID de retiro: WD-77342019');
+    const e = extract(
+      'order id 60412259871, 注文番号: P2P-20250306-118274, 出金ID: W250219003471, ID de retiro: WD-77342019',
+    );
     expect(e.orderIds).toEqual(['60412259871', 'P2P-20250306-118274']);
     expect(e.withdrawalIds).toEqual(['W250219003471', 'WD-77342019']);
   });

@@ -14,8 +14,45 @@ const TRON_RE = new RegExp(`(?<![${B58}])T[${B58}]{33}(?![${B58}])`, 'g');
 const SOLANA_ADDRESS_RE = new RegExp(`(?<![${B58}])[${B58}]{32,44}(?![${B58}])`, 'g');
 
 /** Symbols that are also ordinary words (French "ton", Spanish "sol") count only in capitals. */
-const CASE_SENSITIVE_ASSETS = new Set(['SOL', 'TON', 'DOT', 'ADA', 'OP', 'ARB', 'LINK', 'ATOM', 'NEAR', 'APT', 'SUI', 'KAS', 'PEPE', 'TRUMP']);
-const ASSETS = new Set(['BTC', 'ETH', 'USDT', 'USDC', 'TRX', 'BNB', 'XRP', 'DOGE', 'LTC', 'MATIC', 'POL', 'SHIB', 'AVAX', 'DAI', 'FDUSD', 'BCH', 'ETC', 'XLM', 'FIL', 'WBTC', ...CASE_SENSITIVE_ASSETS]);
+const CASE_SENSITIVE_ASSETS = new Set([
+  'SOL',
+  'TON',
+  'DOT',
+  'ADA',
+  'OP',
+  'ARB',
+  'LINK',
+  'ATOM',
+  'NEAR',
+  'APT',
+  'SUI',
+  'KAS',
+  'PEPE',
+  'TRUMP',
+]);
+const ASSETS = new Set([
+  'BTC',
+  'ETH',
+  'USDT',
+  'USDC',
+  'TRX',
+  'BNB',
+  'XRP',
+  'DOGE',
+  'LTC',
+  'MATIC',
+  'POL',
+  'SHIB',
+  'AVAX',
+  'DAI',
+  'FDUSD',
+  'BCH',
+  'ETC',
+  'XLM',
+  'FIL',
+  'WBTC',
+  ...CASE_SENSITIVE_ASSETS,
+]);
 const QUOTES = ['USDT', 'USDC', 'BTC', 'ETH', 'JPY', 'USD', 'EUR', 'KRW'];
 const ASSET_NAMES: [RegExp, string][] = [
   [/bitcoin|ビットコイン|比特币|比特幣|비트코인|биткоин/i, 'BTC'],
@@ -50,7 +87,27 @@ const FIAT_SUFFIX: [RegExp, string, number][] = [
   [/^\s?(?:juta)(?![a-z])/i, 'IDR', 1_000_000],
 ];
 const CODE_SUFFIX_RE = /^\s?([A-Za-z]{2,6})(?![A-Za-z])/;
-const FIAT_CODES = new Set(['JPY', 'USD', 'EUR', 'KRW', 'GBP', 'CNY', 'BRL', 'IDR', 'TRY', 'RUB', 'VND', 'AUD', 'CAD', 'CHF', 'SGD', 'HKD', 'TWD', 'INR', 'MXN']);
+const FIAT_CODES = new Set([
+  'JPY',
+  'USD',
+  'EUR',
+  'KRW',
+  'GBP',
+  'CNY',
+  'BRL',
+  'IDR',
+  'TRY',
+  'RUB',
+  'VND',
+  'AUD',
+  'CAD',
+  'CHF',
+  'SGD',
+  'HKD',
+  'TWD',
+  'INR',
+  'MXN',
+]);
 const PREFIX_UNITS: [string, string][] = [
   ['R$', 'BRL'],
   ['US$', 'USD'],
@@ -63,11 +120,14 @@ const PREFIX_UNITS: [string, string][] = [
   ['Rp', 'IDR'],
 ];
 // Grouped thousands ("25,000", "5.000.000", "15 000") or a plain number with an optional decimal part.
-const NUMBER_RE = /(?<![\p{L}\p{N}.,])(\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[  ]\d{3})+)(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\p{N}])/gu;
+const NUMBER_RE =
+  /(?<![\p{L}\p{N}.,])(\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[  ]\d{3})+)(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\p{N}])/gu;
 const DECIMAL_COMMA_LANGUAGES = new Set(['de', 'es', 'pt', 'fr', 'id', 'tr', 'vi', 'ru', 'it', 'nl']);
 
-const ORDER_ID_RE = /(?:order\s*(?:id|no\.?|number|#)|注文(?:id|番号)|订单号|訂單號|주문\s*번호|номер\s+ордера|id\s+(?:de\s+)?(?:la\s+)?orden|número\s+(?:de\s+)?(?:la\s+)?orden|n[°º]\s*(?:de\s+)?ordre|mã\s+lệnh(?!\s+rút))\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9-]{5,39})/giu;
-const WITHDRAWAL_ID_RE = /(?:withdrawal\s*(?:id|no\.?|number|#)|withdraw\s*id|出金id|出金番号|提现id|提币id|출금\s*id|id\s+de\s+retiro|id\s+de\s+retrait|id\s+(?:de\s+)?saque|mã\s+lệnh\s+rút|id\s+penarikan)\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,39})/giu;
+const ORDER_ID_RE =
+  /(?:order\s*(?:id|no\.?|number|#)|注文(?:id|番号)|订单号|訂單號|주문\s*번호|номер\s+ордера|id\s+(?:de\s+)?(?:la\s+)?orden|número\s+(?:de\s+)?(?:la\s+)?orden|n[°º]\s*(?:de\s+)?ordre|mã\s+lệnh(?!\s+rút))\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9-]{5,39})/giu;
+const WITHDRAWAL_ID_RE =
+  /(?:withdrawal\s*(?:id|no\.?|number|#)|withdraw\s*id|出金id|出金番号|提现id|提币id|출금\s*id|id\s+de\s+retiro|id\s+de\s+retrait|id\s+(?:de\s+)?saque|mã\s+lệnh\s+rút|id\s+penarikan)\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9-]{3,39})/giu;
 const WITHDRAWAL_ID_SHAPE_RE = /(?<![A-Za-z0-9-])(WD?-?\d{6,})(?![A-Za-z0-9])/g;
 
 function unique<T>(items: T[], key: (item: T) => string = String): T[] {
@@ -114,7 +174,8 @@ function extractAssets(text: string): string[] {
   for (const m of text.matchAll(/(?<![A-Za-z0-9])\$?([A-Za-z]{2,12})(?![A-Za-z])/g)) {
     const token = m[1];
     const upper = token.toUpperCase();
-    const ok = (symbol: string, raw: string) => ASSETS.has(symbol) && (!CASE_SENSITIVE_ASSETS.has(symbol) || raw === symbol);
+    const ok = (symbol: string, raw: string) =>
+      ASSETS.has(symbol) && (!CASE_SENSITIVE_ASSETS.has(symbol) || raw === symbol);
     if (ok(upper, token)) {
       found.push(upper);
       continue;
@@ -191,12 +252,27 @@ function extractAmounts(text: string, language: string): Entities['amounts'] {
   return found;
 }
 
+// Every hash and address pattern matches inside one run of ASCII letters and digits (their look-arounds
+// only check letters and digits), and the shortest (bech32) is 14 long.
+const LONG_RUN_RE = /[0-9A-Za-z]{14,}/g;
+
+/**
+ * The long alphanumeric runs of a text, space-separated: hashes and addresses are searched there
+ * instead of in the whole text (same matches, a fraction of the scanning), or not at all when a
+ * text has none, which is most texts.
+ */
+function longRuns(text: string): string {
+  const runs = text.match(LONG_RUN_RE);
+  return runs ? runs.join(' ') : '';
+}
+
 /** Entities an agent needs at hand. Expects NFKC text, so full-width digits arrive as ASCII. */
 export function extractEntities(nfkcText: string, language: string): Entities {
-  const txHashes = extractTxHashes(nfkcText);
+  const runs = longRuns(nfkcText);
+  const txHashes = runs ? extractTxHashes(runs) : [];
   return {
     txHashes,
-    addresses: extractAddresses(nfkcText, new Set(txHashes)),
+    addresses: runs ? extractAddresses(runs, new Set(txHashes)) : [],
     assets: extractAssets(nfkcText),
     networks: extractNetworks(nfkcText),
     amounts: extractAmounts(nfkcText, language),

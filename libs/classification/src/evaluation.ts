@@ -9,7 +9,11 @@ export interface FieldReport {
   confusion: Map<string, Map<string, number>>;
 }
 
-export function scoreField(field: string, gold: readonly string[], predicted: readonly string[]): FieldReport {
+export function scoreField(
+  field: string,
+  gold: readonly string[],
+  predicted: readonly string[],
+): FieldReport {
   const labels = [...new Set([...gold, ...predicted])].sort();
   const confusion = new Map(labels.map((g) => [g, new Map(labels.map((p) => [p, 0]))]));
   let correct = 0;
@@ -51,7 +55,12 @@ export function formatReport(report: FieldReport): string {
 }
 
 /** Stratified k-fold: every fold gets its share of each label, so small classes appear in every test fold. */
-export function stratifiedFolds<T>(items: readonly T[], k: number, labelOf: (item: T) => string, seed = 42): number[] {
+export function stratifiedFolds<T>(
+  items: readonly T[],
+  k: number,
+  labelOf: (item: T) => string,
+  seed = 42,
+): number[] {
   const rng = mulberry32(seed);
   const byLabel = new Map<string, number[]>();
   items.forEach((item, i) => byLabel.set(labelOf(item), [...(byLabel.get(labelOf(item)) ?? []), i]));

@@ -2,8 +2,14 @@ import { detectLanguage } from './language';
 
 describe('detectLanguage', () => {
   it.each([
-    ['ja', 'APIで注文を出すと {"code":-1022,"msg":"Signature for this request is not valid."} が返ってきます'],
-    ['ja', '入金反映されない\nSOL SJtXsgRFZ6g7Jdr7Hxy5S57PmFKSpcHLAQnMAyjRyXLaKJeRVmynCo7KSUJzYcMZ1x4dKnf5W5XVz2BkzvxBCLLc'],
+    [
+      'ja',
+      'APIで注文を出すと {"code":-1022,"msg":"Signature for this request is not valid."} が返ってきます',
+    ],
+    [
+      'ja',
+      '入金反映されない\nSOL SJtXsgRFZ6g7Jdr7Hxy5S57PmFKSpcHLAQnMAyjRyXLaKJeRVmynCo7KSUJzYcMZ1x4dKnf5W5XVz2BkzvxBCLLc',
+    ],
     ['zh', '网页版的K线图一直不更新，刷新也没用。'],
     ['ko', '수수료 할인 이벤트 다음에는 언제 하나요?'],
     ['ru', 'Не могу войти в аккаунт уже три дня'],

@@ -1,4 +1,5 @@
 import { detect as tinyDetect } from 'tinyld';
+import { CharClass, scriptOf, scriptOfCodePoint } from './chars';
 import { proseOf } from './text';
 
 export interface LanguageGuess {
@@ -11,25 +12,57 @@ const LATIN_LANGUAGES = ['en', 'es', 'pt', 'fr', 'de', 'tr', 'id', 'vi'] as cons
 // Distinctive function words: cheap and reliable on the short, informal texts a desk receives,
 // where character n-gram detectors (tinyld included) confuse e.g. Indonesian chat with Finnish.
 const STOPWORDS: Record<(typeof LATIN_LANGUAGES)[number], string[]> = {
-  en: 'the and is my i to it of you your have not with this for what why how can cant can\'t was are from please hi hello thanks there just but me im i\'m get got didnt been any'.split(' '),
-  es: 'el la los las que y en mi mis por para con no es una un del se me hola gracias pero cómo está ya al lo muy puedo tengo'.split(' '),
-  pt: 'o os as que e em meu minha não um uma do da para com no na olá oi obrigado já está você foi ao dos das minhas meus consigo'.split(' '),
-  fr: 'le la les de des et en je mon ma mes est pas un une du pour avec que bonjour merci vous sur il au ne ce qui'.split(' '),
-  de: 'der die das und ist ich nicht mein meine ein eine mit zu von auf für hallo bitte sie es wie wurde den dem ihr habe auch'.split(' '),
-  tr: 've bir bu için ama çok ne mi mı merhaba ben benim var yok ile gibi nasıl değil ya da hesabım işlem'.split(' '),
-  id: 'saya dan yang di ke tidak gak ini itu ada untuk dengan sudah udah belum tolong min ya bisa akun mau tapi halo apa kapan gimana'.split(' '),
+  en: "the and is my i to it of you your have not with this for what why how can cant can't was are from please hi hello thanks there just but me im i'm get got didnt been any".split(
+    ' ',
+  ),
+  es: 'el la los las que y en mi mis por para con no es una un del se me hola gracias pero cómo está ya al lo muy puedo tengo'.split(
+    ' ',
+  ),
+  pt: 'o os as que e em meu minha não um uma do da para com no na olá oi obrigado já está você foi ao dos das minhas meus consigo'.split(
+    ' ',
+  ),
+  fr: 'le la les de des et en je mon ma mes est pas un une du pour avec que bonjour merci vous sur il au ne ce qui'.split(
+    ' ',
+  ),
+  de: 'der die das und ist ich nicht mein meine ein eine mit zu von auf für hallo bitte sie es wie wurde den dem ihr habe auch'.split(
+    ' ',
+  ),
+  tr: 've bir bu için ama çok ne mi mı merhaba ben benim var yok ile gibi nasıl değil ya da hesabım işlem'.split(
+    ' ',
+  ),
+  id: 'saya dan yang di ke tidak gak ini itu ada untuk dengan sudah udah belum tolong min ya bisa akun mau tapi halo apa kapan gimana'.split(
+    ' ',
+  ),
   vi: 'tôi mình của và là không có được cho bị đã này với rồi tài khoản sao nhưng lại'.split(' '),
 };
+// Letters (and Spanish's inverted marks) that only one or two of the Latin-script languages write:
+// evidence like a function word, and decisive when the function words are shared (es/fr "la", "que").
+const DISTINCTIVE_LETTERS: Record<string, (typeof LATIN_LANGUAGES)[number][]> = {
+  ñ: ['es'],
+  '¿': ['es'],
+  '¡': ['es'],
+  ã: ['pt'],
+  õ: ['pt'],
+  ı: ['tr'],
+  ğ: ['tr'],
+  ş: ['tr'],
+  ß: ['de'],
+  ä: ['de'],
+  è: ['fr'],
+  ê: ['fr', 'pt'],
+  ë: ['fr'],
+  î: ['fr'],
+  û: ['fr'],
+  ù: ['fr'],
+  œ: ['fr'],
+};
+const DISTINCTIVE_RE = new RegExp(`[${Object.keys(DISTINCTIVE_LETTERS).join('')}]`, 'g');
+const TINYLD_MAX_CHARS = 400;
 const STOPWORD_INDEX = new Map<string, string[]>();
 for (const [language, words] of Object.entries(STOPWORDS)) {
   for (const word of words) STOPWORD_INDEX.set(word, [...(STOPWORD_INDEX.get(word) ?? []), language]);
 }
 
-const KANA_RE = /[\p{Script=Hiragana}\p{Script=Katakana}]/gu;
-const HANGUL_RE = /\p{Script=Hangul}/gu;
-const HAN_RE = /\p{Script=Han}/gu;
-const CYRILLIC_RE = /\p{Script=Cyrillic}/gu;
-const LATIN_RE = /\p{Script=Latin}/gu;
 // Letters only Vietnamese uses among the supported languages (đ, ơ, ư and the stacked tone marks).
 const VIETNAMESE_RE = /[đơưăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/giu;
 const WORD_RE = /[\p{L}']+/gu;
@@ -38,18 +71,59 @@ function count(text: string, re: RegExp): number {
   return text.match(re)?.length ?? 0;
 }
 
+/** Code points per script in one pass (what counting with `\p{Script=...}` regexes gave). */
+function scriptCounts(prose: string): Record<'kana' | 'hangul' | 'han' | 'cyrillic' | 'latin', number> {
+  let kana = 0;
+  let hangul = 0;
+  let han = 0;
+  let cyrillic = 0;
+  let latin = 0;
+  for (let i = 0; i < prose.length; i++) {
+    const code = prose.charCodeAt(i);
+    let cls: CharClass;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < prose.length) {
+      cls = scriptOfCodePoint(prose.codePointAt(i)!);
+      i++;
+    } else {
+      cls = scriptOf(code);
+    }
+    switch (cls) {
+      case CharClass.Hiragana:
+      case CharClass.Katakana:
+        kana++;
+        break;
+      case CharClass.Hangul:
+        hangul++;
+        break;
+      case CharClass.Han:
+        han++;
+        break;
+      case CharClass.Cyrillic:
+        cyrillic++;
+        break;
+      case CharClass.Latin:
+        latin++;
+        break;
+      case CharClass.Other:
+        break;
+    }
+  }
+  return { kana, hangul, han, cyrillic, latin };
+}
+
 /**
  * Main language of an inquiry as ISO 639-1. Scripts decide CJK, Korean and Russian outright (kana
  * means Japanese even when most words are English product names); Latin-script text is decided by
  * function words, with tinyld as the tie-breaker.
  */
 export function detectLanguage(text: string): LanguageGuess {
-  const prose = proseOf(text.normalize('NFKC'));
-  const kana = count(prose, KANA_RE);
-  const hangul = count(prose, HANGUL_RE);
-  const han = count(prose, HAN_RE);
-  const cyrillic = count(prose, CYRILLIC_RE);
-  const latin = count(prose, LATIN_RE);
+  return detectLanguageOfNfkc(text.normalize('NFKC'));
+}
+
+/** detectLanguage() for text already in NFKC (the classifier normalises once). */
+export function detectLanguageOfNfkc(nfkcText: string): LanguageGuess {
+  const prose = proseOf(nfkcText);
+  const { kana, hangul, han, cyrillic, latin } = scriptCounts(prose);
   // A CJK character carries about as much as a short Latin word.
   const latinWeight = latin / 4;
   const total = kana + hangul + han + cyrillic / 4 + latinWeight;
@@ -58,11 +132,13 @@ export function detectLanguage(text: string): LanguageGuess {
   if (kana >= 2 && kana + han >= 0.3 * total) return { language: 'ja', confidence: share(kana + han, total) };
   if (hangul >= 2 && hangul >= 0.3 * total) return { language: 'ko', confidence: share(hangul + han, total) };
   if (han >= 2 && kana === 0 && han >= 0.3 * total) return { language: 'zh', confidence: share(han, total) };
-  if (cyrillic >= 4 && cyrillic / 4 >= 0.3 * total) return { language: 'ru', confidence: share(cyrillic / 4, total) };
+  if (cyrillic >= 4 && cyrillic / 4 >= 0.3 * total)
+    return { language: 'ru', confidence: share(cyrillic / 4, total) };
   if (latin === 0) return scriptOnly(kana, hangul, han, cyrillic);
 
   const vietnamese = count(prose, VIETNAMESE_RE);
-  if (vietnamese >= 3 || (vietnamese >= 1 && vietnamese / latin > 0.04)) return { language: 'vi', confidence: 0.95 };
+  if (vietnamese >= 3 || (vietnamese >= 1 && vietnamese / latin > 0.04))
+    return { language: 'vi', confidence: 0.95 };
   return latinLanguage(prose);
 }
 
@@ -86,7 +162,12 @@ function latinLanguage(prose: string): LanguageGuess {
   let words = 0;
   for (const word of prose.toLowerCase().match(WORD_RE) ?? []) {
     words++;
-    for (const language of STOPWORD_INDEX.get(word) ?? []) scores.set(language, (scores.get(language) ?? 0) + 1);
+    for (const language of STOPWORD_INDEX.get(word) ?? [])
+      scores.set(language, (scores.get(language) ?? 0) + 1);
+  }
+  for (const letter of prose.toLowerCase().match(DISTINCTIVE_RE) ?? []) {
+    for (const language of DISTINCTIVE_LETTERS[letter] ?? [])
+      scores.set(language, (scores.get(language) ?? 0) + 1);
   }
   const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
   const [best, second] = [ranked[0], ranked[1]];
@@ -94,7 +175,8 @@ function latinLanguage(prose: string): LanguageGuess {
     return { language: best[0], confidence: Math.min(0.99, 0.7 + 0.05 * (best[1] - (second?.[1] ?? 0))) };
   }
   // Few or contradictory function words: ask tinyld, restricted to the languages that write Latin.
-  const guess = words > 0 ? tinyDetect(prose, { only: [...LATIN_LANGUAGES] }) : '';
+  // tinyld costs ~1 ms on a paragraph and grows with length; the opening is enough to tell the language.
+  const guess = words > 0 ? tinyDetect(prose.slice(0, TINYLD_MAX_CHARS), { only: [...LATIN_LANGUAGES] }) : '';
   if (guess) return { language: guess, confidence: best ? 0.7 : 0.6 };
   return { language: best?.[0] ?? 'en', confidence: 0.4 };
 }

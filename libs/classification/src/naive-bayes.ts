@@ -14,7 +14,10 @@ const NGRAM_SIZES = [2, 3, 4];
 const MAX_CHARS = 2000; // long bodies are quoted threads; the head carries the topic
 
 export function ngrams(text: string): Map<string, number> {
-  const clean = ` ${text.slice(0, MAX_CHARS).replace(/[\p{N}]+/gu, '0').replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+  const clean = ` ${text
+    .slice(0, MAX_CHARS)
+    .replace(/[\p{N}]+/gu, '0')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
   const counts = new Map<string, number>();
   for (const n of NGRAM_SIZES) {
     for (let i = 0; i + n <= clean.length; i++) {
@@ -57,14 +60,19 @@ export function trainNaiveBayes<L extends string>(
   });
   for (const gram of vocabulary) {
     const row = new Float64Array(labels.length);
-    labels.forEach((label, i) => (row[i] = Math.log(((counts.get(label)!.get(gram) ?? 0) + alpha) / denominators[i])));
+    labels.forEach(
+      (label, i) => (row[i] = Math.log(((counts.get(label)!.get(gram) ?? 0) + alpha) / denominators[i])),
+    );
     logLikelihood.set(gram, row);
   }
   return { labels, logPrior, logLikelihood, logUnseen };
 }
 
 /** Posterior probability of each label, from grams computed once with ngrams(). */
-export function predictNaiveBayes<L extends string>(model: NaiveBayesModel<L>, grams: Map<string, number>): Map<L, number> {
+export function predictNaiveBayes<L extends string>(
+  model: NaiveBayesModel<L>,
+  grams: Map<string, number>,
+): Map<L, number> {
   const totals = Float64Array.from(model.logPrior);
   for (const gram of grams.keys()) {
     const row = model.logLikelihood.get(gram) ?? model.logUnseen;

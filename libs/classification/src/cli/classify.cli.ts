@@ -13,8 +13,10 @@ interface InputLine {
 function problemWith(v: InputLine | undefined): string | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'expected a JSON object';
   if (typeof v.body !== 'string') return '"body" must be a string';
-  if (v.subject !== undefined && v.subject !== null && typeof v.subject !== 'string') return '"subject" must be a string';
-  if (v.channel !== undefined && v.channel !== null && typeof v.channel !== 'string') return '"channel" must be a string';
+  if (v.subject !== undefined && v.subject !== null && typeof v.subject !== 'string')
+    return '"subject" must be a string';
+  if (v.channel !== undefined && v.channel !== null && typeof v.channel !== 'string')
+    return '"channel" must be a string';
   return undefined;
 }
 
@@ -40,7 +42,15 @@ function main(args: string[]): number {
       subject: typeof v.subject === 'string' ? v.subject : undefined,
       body: v.body as string,
     });
-    out.push(JSON.stringify({ id: v.id ?? null, category: result.category, priority: result.priority, language: result.language, confidence: result.confidence }));
+    out.push(
+      JSON.stringify({
+        id: v.id ?? null,
+        category: result.category,
+        priority: result.priority,
+        language: result.language,
+        confidence: result.confidence,
+      }),
+    );
   }
   if (out.length) process.stdout.write(`${out.join('\n')}\n`);
   return bad > 0 ? 1 : 0;

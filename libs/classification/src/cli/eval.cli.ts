@@ -20,7 +20,9 @@ function main(args: string[]): number {
   for (const line of readJsonl(input)) {
     const v = line.value as Partial<Row> | undefined;
     if (!v || typeof v.body !== 'string' || !v.category || !v.priority || !v.language) {
-      process.stderr.write(`line ${line.lineNumber}: ${line.error ?? 'needs body, category, priority and language'}\n`);
+      process.stderr.write(
+        `line ${line.lineNumber}: ${line.error ?? 'needs body, category, priority and language'}\n`,
+      );
       continue;
     }
     rows.push(v as Row);
@@ -34,7 +36,12 @@ function main(args: string[]): number {
     // Each line is classified by a model that never saw it.
     const folds = stratifiedFolds(rows, k, (r) => r.category);
     for (let f = 0; f < k; f++) {
-      const classifier = createClassifier({ trainingSet: rows.filter((_, i) => folds[i] !== f), modelWeight, priorityModelWeight, labelsOnly: true });
+      const classifier = createClassifier({
+        trainingSet: rows.filter((_, i) => folds[i] !== f),
+        modelWeight,
+        priorityModelWeight,
+        labelsOnly: true,
+      });
       rows.forEach((r, i) => {
         if (folds[i] === f) predicted[i] = classifier.classify(r);
       });
@@ -46,7 +53,11 @@ function main(args: string[]): number {
     process.stdout.write(`${rows.length} lines, shipped model (not cross-validated)\n\n`);
   }
   for (const field of ['category', 'priority', 'language'] as const) {
-    const report = scoreField(field, rows.map((r) => r[field]), predicted.map((p) => p[field]));
+    const report = scoreField(
+      field,
+      rows.map((r) => r[field]),
+      predicted.map((p) => p[field]),
+    );
     process.stdout.write(`${formatReport(report)}\n\n`);
   }
   if (args.includes('--errors')) {
@@ -55,7 +66,9 @@ function main(args: string[]): number {
       if (p.category !== r.category || p.priority !== r.priority || p.language !== r.language) {
         const gold = `${r.category}/${r.priority}/${r.language}`;
         const got = `${p.category}/${p.priority}/${p.language}`;
-        process.stdout.write(`${r.id ?? '?'} gold ${gold} got ${got}: ${r.body.slice(0, 90).replace(/\s+/g, ' ')}\n`);
+        process.stdout.write(
+          `${r.id ?? '?'} gold ${gold} got ${got}: ${r.body.slice(0, 90).replace(/\s+/g, ' ')}\n`,
+        );
       }
     });
   }

@@ -1,7 +1,15 @@
 import type { Lexicon } from './concepts';
 
 export const de: Lexicon = {
-  unauthorized: ['nicht ich', 'nicht von mir', 'unbefugt', 'ohne meine zustimmung', 'nicht autorisiert', 'unbekannte adresse', 'jemand hat sich'],
+  unauthorized: [
+    'nicht ich',
+    'nicht von mir',
+    'unbefugt',
+    'ohne meine zustimmung',
+    'nicht autorisiert',
+    'unbekannte adresse',
+    'jemand hat sich',
+  ],
   hacked: ['gehackt', 'kompromittiert', 'übernommen'],
   phishing: ['phishing', 'betrug', 'betrüger', 'gefälschte', 'fake-seite', 'gibt sich als'],
   credentialsGiven: ['eingegeben habe', 'meine daten eingegeben'],
@@ -9,7 +17,12 @@ export const de: Lexicon = {
   loginAlert: ['neues gerät', 'anmeldung von'],
   deviceStolen: ['gestohlen', 'diebstahl'],
   login: ['anmeld', 'einloggen', 'eingeloggt', 'login'],
-  cannotLogin: ['kann mich nicht anmelden', 'kann mich nicht einloggen', 'komme nicht in mein konto', 'kein zugriff'],
+  cannotLogin: [
+    'kann mich nicht anmelden',
+    'kann mich nicht einloggen',
+    'komme nicht in mein konto',
+    'kein zugriff',
+  ],
   password: ['passwort', 'kennwort'],
   twoFa: ['2fa', 'authenticator', 'zwei-faktor', 'zwei faktor'],
   lostDevice: ['handy verloren', 'neues handy', 'handy kaputt', 'telefon verloren'],

@@ -1,14 +1,35 @@
 import type { Lexicon } from './concepts';
 
 export const fr: Lexicon = {
-  unauthorized: ["ce n'est pas moi", "je n'ai pas effectué", "je n'ai pas fait", 'sans mon autorisation', 'non autorisé', "quelqu'un s'est connecté", 'adresse inconnue'],
+  unauthorized: [
+    "ce n'est pas moi",
+    "je n'ai pas effectué",
+    "je n'ai pas fait",
+    'sans mon autorisation',
+    'non autorisé',
+    "quelqu'un s'est connecté",
+    'adresse inconnue',
+  ],
   hacked: ['piraté', 'piratage', 'compromis', 'volé'],
-  phishing: ['hameçonnage', 'phishing', 'arnaque', 'escroquerie', 'faux site', 'usurpation', 'se faisant passer'],
+  phishing: [
+    'hameçonnage',
+    'phishing',
+    'arnaque',
+    'escroquerie',
+    'faux site',
+    'usurpation',
+    'se faisant passer',
+  ],
   credentialsGiven: ["j'ai saisi", "j'ai entré", "j'ai donné"],
   nothingEntered: ["je n'ai rien saisi", "je n'ai pas cliqué"],
   loginAlert: ['nouvel appareil', 'alerte de connexion'],
   login: ['connexion', 'connecter', 'identifier'],
-  cannotLogin: ['impossible de me connecter', 'je ne peux pas me connecter', "n'arrive pas à me connecter", 'impossible de me reconnecter'],
+  cannotLogin: [
+    'impossible de me connecter',
+    'je ne peux pas me connecter',
+    "n'arrive pas à me connecter",
+    'impossible de me reconnecter',
+  ],
   password: ['mot de passe'],
   twoFa: ['2fa', 'authentificat', 'double authentification'],
   lostDevice: ['perdu mon téléphone', 'nouveau téléphone', 'changé de téléphone'],

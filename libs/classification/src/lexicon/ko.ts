@@ -1,7 +1,16 @@
 import type { Lexicon } from './concepts';
 
 export const ko: Lexicon = {
-  unauthorized: ['제가 하지 않은', '하지 않은', '무단', '모르는 주소', '본인이 아닌', '제가 아닌', '승인하지 않은', '도용'],
+  unauthorized: [
+    '제가 하지 않은',
+    '하지 않은',
+    '무단',
+    '모르는 주소',
+    '본인이 아닌',
+    '제가 아닌',
+    '승인하지 않은',
+    '도용',
+  ],
   hacked: ['해킹', '탈취', '털렸'],
   phishing: ['피싱', '사기', '사칭', '가짜 사이트', '스캠'],
   credentialsGiven: ['입력해 버렸', '입력했어요', '알려줬'],

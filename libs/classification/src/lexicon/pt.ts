@@ -1,7 +1,16 @@
 import type { Lexicon } from './concepts';
 
 export const pt: Lexicon = {
-  unauthorized: ['não fui eu', 'não fiz', 'não autorizei', 'sem minha permissão', 'alguém entrou', 'alguém acessou', 'endereço desconhecido', 'não reconheço'],
+  unauthorized: [
+    'não fui eu',
+    'não fiz',
+    'não autorizei',
+    'sem minha permissão',
+    'alguém entrou',
+    'alguém acessou',
+    'endereço desconhecido',
+    'não reconheço',
+  ],
   hacked: ['hackearam', 'hackeada', 'hackeado', 'invadida', 'invadiram', 'roubaram'],
   phishing: ['golpe', 'phishing', 'perfil falso', 'site falso', 'fraude', 'golpista'],
   credentialsGiven: ['passei meu', 'passei minha', 'passei o código', 'digitei minha', 'informei'],

@@ -1,3 +1,4 @@
+import { isCjkUnit, isWordUnit } from '../chars';
 import { CONCEPTS, type Concept, type Lexicon } from './concepts';
 import { de } from './de';
 import { en } from './en';
@@ -14,54 +15,173 @@ import { zh } from './zh';
 
 const LEXICONS: Record<string, Lexicon> = { en, ja, zh, ko, es, pt, fr, de, tr, ru, vi, id };
 
-type CompiledLexicon = [Concept, RegExp][];
-
-const CJK_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const WORD_CHAR_RE = /[\p{L}\p{N}]/u;
-const escape = (term: string): string => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-// No lookbehind in the compiled patterns: a lookbehind in front of every alternative makes V8 try
-// the whole alternation at every position (5 ms a text). The word-start check is done in matches().
-function termSource(term: string): string {
-  if (term.startsWith('re:')) return term.slice(3);
-  if (term.startsWith('=')) return `${escape(term.slice(1))}(?![\\p{L}\\p{N}])`;
-  return escape(term);
-}
-
-function compile(lexicon: Lexicon): CompiledLexicon {
-  const compiled: CompiledLexicon = [];
-  for (const concept of CONCEPTS) {
-    const terms = lexicon[concept];
-    if (terms?.length) compiled.push([concept, new RegExp(terms.map(termSource).join('|'), 'gu')]);
-  }
-  return compiled;
-}
-
-/** True when a term occurs at the start of a word; CJK terms may start anywhere (no spaces there). */
-function matches(re: RegExp, text: string): boolean {
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const first = m[0][0] ?? '';
-    if (m.index === 0 || CJK_RE.test(first) || !WORD_CHAR_RE.test(text[m.index - 1])) return true;
-    re.lastIndex = m.index + 1;
-  }
-  return false;
-}
-
-const COMPILED = new Map(Object.entries(LEXICONS).map(([language, lexicon]) => [language, compile(lexicon)]));
-
 export const LEXICON_LANGUAGES: readonly string[] = Object.keys(LEXICONS);
+
+/** A literal term ends here: the concept it names, and whether the next character must not be a letter or digit. */
+interface Hit {
+  concept: Concept;
+  wholeWord: boolean;
+}
+
+/**
+ * All literal terms of a language (and English) in one trie, walked once from each possible start:
+ * one pass over the text finds every concept, where one regex per concept took ~70 scans. The few
+ * `re:` terms keep a regex each.
+ */
+interface Matcher {
+  /** The trie's edges in one map: key node * 65536 + code unit, value the child node (root = 0). */
+  edges: Map<number, number>;
+  /** Terms ending at each node. */
+  hits: (Hit[] | undefined)[];
+  /** 1 for code units that begin some term: most positions are rejected with one array read. */
+  starts: Uint8Array;
+  /** All `re:` terms in one alternation, one capture group per concept: one scan instead of one per concept. */
+  combined: RegExp | undefined;
+  /** Concept of each capture group of `combined` (index 1 = first group). */
+  groupConcepts: (Concept | undefined)[];
+  /** Per concept, its terms as a sticky regex, to test the other concepts where one matched. */
+  sticky: [Concept, RegExp][];
+}
+
+function buildMatcher(lexicons: readonly Lexicon[]): Matcher {
+  const edges = new Map<number, number>();
+  const hits: (Hit[] | undefined)[] = [undefined];
+  const starts = new Uint8Array(0x10000);
+  const regexSources = new Map<Concept, string[]>();
+  for (const lexicon of lexicons) {
+    for (const concept of CONCEPTS) {
+      for (const term of lexicon[concept] ?? []) {
+        if (term.startsWith('re:')) {
+          regexSources.set(concept, [...(regexSources.get(concept) ?? []), term.slice(3)]);
+          continue;
+        }
+        const wholeWord = term.startsWith('=');
+        const literal = wholeWord ? term.slice(1) : term;
+        if (!literal) continue;
+        starts[literal.charCodeAt(0)] = 1;
+        let node = 0;
+        for (let i = 0; i < literal.length; i++) {
+          const key = node * 0x10000 + literal.charCodeAt(i);
+          let child = edges.get(key);
+          if (child === undefined) {
+            child = hits.length;
+            hits.push(undefined);
+            edges.set(key, child);
+          }
+          node = child;
+        }
+        const here = (hits[node] ??= []);
+        if (!here.some((hit) => hit.concept === concept && hit.wholeWord === wholeWord)) {
+          here.push({ concept, wholeWord });
+        }
+      }
+    }
+  }
+  const groupConcepts: (Concept | undefined)[] = [undefined];
+  const parts: string[] = [];
+  const sticky: [Concept, RegExp][] = [];
+  for (const [concept, sources] of regexSources) {
+    const source = sources.map((term) => `(?:${term})`).join('|');
+    // Groups inside a term (if any) shift the numbering: count them.
+    const inner = new RegExp(`${source}|`, 'u').exec('')!.length - 1;
+    groupConcepts.push(concept, ...new Array<undefined>(inner).fill(undefined));
+    parts.push(`(${source})`);
+    sticky.push([concept, new RegExp(source, 'uy')]);
+  }
+  const combined = parts.length ? new RegExp(parts.join('|'), 'gu') : undefined;
+  return { edges, hits, starts, combined, groupConcepts, sticky };
+}
+
+/**
+ * Concepts of the `re:` terms. A match counts at the start of a word (CJK anywhere). Where one concept
+ * matched, the others are tried at the same position too, since an alternation reports only the first.
+ */
+function findRegexConcepts(matcher: Matcher, text: string, found: Set<Concept>): void {
+  const { combined, groupConcepts, sticky } = matcher;
+  if (!combined) return;
+  combined.lastIndex = 0;
+  for (let m = combined.exec(text); m; m = combined.exec(text)) {
+    const at = m.index;
+    combined.lastIndex = at + 1;
+    if (!(at === 0 || isCjkUnit(m[0].charCodeAt(0)) || !isWordUnit(text.charCodeAt(at - 1)))) continue;
+    for (let g = 1; g < m.length; g++) {
+      const concept = groupConcepts[g];
+      if (concept && m[g] !== undefined) {
+        found.add(concept);
+        break;
+      }
+    }
+    for (const [concept, re] of sticky) {
+      if (found.has(concept)) continue;
+      re.lastIndex = at;
+      if (re.test(text)) found.add(concept);
+    }
+  }
+}
+
+const MATCHERS = new Map<string, Matcher>();
+
+function matcherFor(language: string): Matcher {
+  const key = LEXICONS[language] ? language : 'en';
+  let matcher = MATCHERS.get(key);
+  if (!matcher) {
+    matcher = buildMatcher(key === 'en' ? [en] : [LEXICONS[key], en]);
+    MATCHERS.set(key, matcher);
+  }
+  return matcher;
+}
+
+/** Builds every language's matcher now rather than on its first inquiry. */
+export function warmUpLexicons(): void {
+  for (const language of LEXICON_LANGUAGES) matcherFor(language);
+}
 
 /**
  * Concepts an inquiry mentions, looked up in its own language and in English (customers everywhere
- * write "API", "KYC", "withdraw" in English). Expects text from normalize().
+ * write "API", "KYC", "withdraw" in English). Expects text from normalize(). A term counts when it
+ * starts a word (CJK terms anywhere); a "=" term must also end one.
  */
 export function findConcepts(normalizedText: string, language: string): Set<Concept> {
+  const matcher = matcherFor(language);
+  const { edges, hits, starts } = matcher;
   const found = new Set<Concept>();
-  for (const lang of language === 'en' ? ['en'] : [language, 'en']) {
-    for (const [concept, re] of COMPILED.get(lang) ?? []) {
-      if (!found.has(concept) && matches(re, normalizedText)) found.add(concept);
+  const text = normalizedText;
+  const length = text.length;
+  let previousIsWord = false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    const startsHere = !previousIsWord || isCjkUnit(code);
+    previousIsWord = isWordUnit(code);
+    if (!startsHere || starts[code] === 0) continue;
+    let node = edges.get(code);
+    let j = i + 1;
+    while (node !== undefined) {
+      const ending = hits[node];
+      if (ending) {
+        for (let h = 0; h < ending.length; h++) {
+          const hit = ending[h];
+          if (!hit.wholeWord || j >= length || !isWordUnit(text.charCodeAt(j))) found.add(hit.concept);
+        }
+      }
+      if (j >= length) break;
+      node = edges.get(node * 0x10000 + text.charCodeAt(j++));
     }
   }
+  findRegexConcepts(matcher, text, found);
   return found;
+}
+
+/** The literal terms of each concept in a language's lexicon and English (for building article queries). */
+export function conceptTerms(language: string): Map<Concept, string[]> {
+  const lexicons = language === 'en' || !LEXICONS[language] ? [en] : [LEXICONS[language], en];
+  const terms = new Map<Concept, string[]>();
+  for (const lexicon of lexicons) {
+    for (const concept of CONCEPTS) {
+      for (const term of lexicon[concept] ?? []) {
+        if (term.startsWith('re:')) continue;
+        terms.set(concept, [...(terms.get(concept) ?? []), term.startsWith('=') ? term.slice(1) : term]);
+      }
+    }
+  }
+  return terms;
 }

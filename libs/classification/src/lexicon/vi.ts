@@ -1,7 +1,15 @@
 import type { Lexicon } from './concepts';
 
 export const vi: Lexicon = {
-  unauthorized: ['không hề làm', 'không phải tôi', 'không phải mình', 'ví lạ', 'địa chỉ lạ', 'trái phép', 'không thực hiện'],
+  unauthorized: [
+    'không hề làm',
+    'không phải tôi',
+    'không phải mình',
+    'ví lạ',
+    'địa chỉ lạ',
+    'trái phép',
+    'không thực hiện',
+  ],
   hacked: ['bị hack', 'hack', 'bị đánh cắp', 'mất cắp'],
   phishing: ['lừa đảo', 'giả mạo', 'phishing', 'trang giả'],
   credentialsGiven: ['đã nhập', 'đã đưa mã'],

@@ -2,7 +2,19 @@ import type { Lexicon } from './concepts';
 
 /** Simplified and common traditional forms. */
 export const zh: Lexicon = {
-  unauthorized: ['不是我', '未经授权', '未授权', '我没有', '我没操作', '陌生地址', '陌生设备', '异常登录', '被盗', '被转走', '非本人'],
+  unauthorized: [
+    '不是我',
+    '未经授权',
+    '未授权',
+    '我没有',
+    '我没操作',
+    '陌生地址',
+    '陌生设备',
+    '异常登录',
+    '被盗',
+    '被转走',
+    '非本人',
+  ],
   hacked: ['被黑', '盗号', '被盗', '黑客', '入侵'],
   phishing: ['钓鱼', '诈骗', '骗子', '假冒', '冒充', '假网站', '釣魚', '詐騙'],
   credentialsGiven: ['输入了', '告诉了对方', '提供了验证码'],
