@@ -169,9 +169,16 @@ function extractAddresses(text: string, txHashes: Set<string>): Entities['addres
   return found;
 }
 
+// Only whole words that are a symbol or a symbol followed by a quote can name an asset: matching just
+// those skips the per-word work for every other word of the text.
+const ASSET_TOKEN_RE = new RegExp(
+  `(?<![A-Za-z0-9])\\$?((?:${[...ASSETS].sort((a, b) => b.length - a.length).join('|')})(?:${QUOTES.join('|')})?)(?![A-Za-z])`,
+  'gi',
+);
+
 function extractAssets(text: string): string[] {
   const found: string[] = [];
-  for (const m of text.matchAll(/(?<![A-Za-z0-9])\$?([A-Za-z]{2,12})(?![A-Za-z])/g)) {
+  for (const m of text.matchAll(ASSET_TOKEN_RE)) {
     const token = m[1];
     const upper = token.toUpperCase();
     const ok = (symbol: string, raw: string) =>
