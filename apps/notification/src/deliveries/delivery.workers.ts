@@ -42,6 +42,8 @@ export class DeliveryWorkers implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // The HTTP app and its connected Kafka microservice both run bootstrap hooks: start once.
+    if (this.workers.length > 0) return;
     const lanes = [
       {
         queue: DeliveryQueue.Email,

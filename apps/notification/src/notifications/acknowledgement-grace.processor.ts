@@ -26,6 +26,8 @@ export class AcknowledgementGraceProcessor implements OnApplicationBootstrap, On
   ) {}
 
   onApplicationBootstrap(): void {
+    // The HTTP app and its connected Kafka microservice both run bootstrap hooks: start once.
+    if (this.worker) return;
     this.connection = createRedis(this.config.REDIS_URL);
     this.worker = new Worker<AcknowledgementGraceJob>(
       ACKNOWLEDGEMENT_GRACE_QUEUE,
