@@ -30,7 +30,12 @@ export class TimelineNotifier implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(@Inject(APP_CONFIG) private readonly config: IntakeConfig) {}
 
+  private started = false;
+
   async onApplicationBootstrap(): Promise<void> {
+    // A hybrid app (HTTP + Kafka transport) runs bootstrap hooks once per application: connect once.
+    if (this.started) return;
+    this.started = true;
     await this.connect();
   }
 
