@@ -191,6 +191,11 @@ export function priorityRuleScores(
     c.has('unauthorized') ||
     c.has('hacked');
   if (c.has('howTo') && !problem) add('low', 1.5);
+  // The rubric's normal examples asked as questions: KYC status, 2FA setup help, a failed
+  // action, a complaint about support. A task of this customer's is blocked, which is more than general
+  // information. (Changing settings stays low: "how do I switch the app to Spanish" is a how-to.)
+  const ownTask = c.has('kyc') || c.has('twoFa') || c.has('failed') || c.has('supportComplaint');
+  if (c.has('howTo') && !problem && ownTask) add('normal', 1);
   for (const concept of [
     'praise',
     'featureRequest',
@@ -201,7 +206,8 @@ export function priorityRuleScores(
   ] as const) {
     if (c.has(concept)) add('low', 1.2);
   }
-  if (c.has('closeAccount') && !c.has('fundsAtStake')) add('low', 1.5);
+  // Closing an empty account is low; "I have withdrawn all my funds" names funds but leaves none at stake.
+  if (c.has('closeAccount') && (!c.has('fundsAtStake') || c.has('emptyAccount'))) add('low', 1.5);
   if (c.has('supportComplaint') && fundsStuck) add('high', 0.5);
   return scores;
 }

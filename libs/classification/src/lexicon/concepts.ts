@@ -80,6 +80,7 @@ export const CONCEPTS = [
   'duration',
   'howTo',
   'chargedTwice',
+  'emptyAccount',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

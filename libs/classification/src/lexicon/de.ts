@@ -71,4 +71,5 @@ export const de: Lexicon = {
   duration: ['tagen', 'stunden', 'seit'],
   howTo: ['wie kann ich', 'wie ', 'wo finde', 'gibt es', 'könnt ihr'],
   chargedTwice: ['doppelt', 'zweimal'],
+  emptyAccount: ['alles abgehoben', 'guthaben ist null', 'kein guthaben', 'kontostand ist null'],
 };

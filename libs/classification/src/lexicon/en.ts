@@ -626,4 +626,18 @@ export const en: Lexicon = {
     'are you',
   ],
   chargedTwice: ['charged twice', 'two times', 'twice', 'double charged', 'deducted twice'],
+  emptyAccount: [
+    'withdrawn all',
+    'withdrew all',
+    'withdrawn everything',
+    'withdrew everything',
+    'balance is zero',
+    'zero balance',
+    'balance is 0',
+    'empty account',
+    'account is empty',
+    'no funds left',
+    'no balance',
+    'nothing left in',
+  ],
 };

@@ -101,4 +101,5 @@ export const es: Lexicon = {
   duration: ['días', 'horas', 'ayer'],
   howTo: ['cómo puedo', 'cómo', 'dónde', 'qué es', 'tienen algún', 'es posible'],
   chargedTwice: ['dos veces', 'doble'],
+  emptyAccount: ['saldo cero', 'saldo en cero', 'retiré todo', 'sin saldo'],
 };

@@ -78,4 +78,5 @@ export const fr: Lexicon = {
   duration: ['jours', 'heures', 'semaine'],
   howTo: ['comment', 'existe-t-il', 'est-ce possible', 'où puis-je', 'est-ce suffisant', 'êtes-vous'],
   chargedTwice: ['deux fois', 'en double'],
+  emptyAccount: ['solde nul', 'solde à zéro', 'tout retiré', 'aucun solde'],
 };

@@ -53,4 +53,5 @@ export const id: Lexicon = {
   duration: ['hari', 'jam'],
   howTo: ['cara', 'gimana', 'bagaimana', 'kapan', 'apakah'],
   chargedTwice: ['dua kali'],
+  emptyAccount: ['saldo nol', 'saldo 0', 'sudah tarik semua', 'saldo kosong'],
 };

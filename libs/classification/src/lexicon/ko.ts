@@ -77,4 +77,5 @@ export const ko: Lexicon = {
   duration: ['일 지났', '시간째', '일째', '며칠'],
   howTo: ['어떻게', '언제', '방법', '하나요?', '나요?', '인가요'],
   chargedTwice: ['두 번', '중복'],
+  emptyAccount: ['잔고 0', '잔고는 0', '잔액 없', '잔고 없', '전액 출금'],
 };

@@ -66,4 +66,5 @@ export const pt: Lexicon = {
   duration: ['dias', 'horas', 'ontem'],
   howTo: ['como', 'onde', 'o que posso', 'é possível'],
   chargedTwice: ['duas vezes', 'em dobro'],
+  emptyAccount: ['saldo zerado', 'saldo zero', 'saquei tudo', 'sem saldo'],
 };

@@ -56,4 +56,5 @@ export const tr: Lexicon = {
   duration: ['gün', 'saat'],
   howTo: ['nasıl', 'nereden', 'nerede', 'mümkün mü', 'misiniz?'],
   chargedTwice: ['iki kez', 'iki defa'],
+  emptyAccount: ['bakiye sıfır', 'bakiyem sıfır', 'hepsini çektim', 'bakiye yok'],
 };

@@ -63,4 +63,5 @@ export const vi: Lexicon = {
   duration: ['ngày', 'giờ'],
   howTo: ['làm thế nào', 'cách', 'bao nhiêu', 'sao lại', 'cho mình hỏi'],
   chargedTwice: ['hai lần'],
+  emptyAccount: ['đã rút hết', 'số dư bằng 0', 'số dư 0', 'không còn số dư'],
 };

@@ -82,4 +82,5 @@ export const zh: Lexicon = {
   duration: ['天了', '小时', '一天', '几天'],
   howTo: ['怎么', '如何', '在哪里', '请问', '吗？', '是否'],
   chargedTwice: ['两次', '重复扣'],
+  emptyAccount: ['余额为零', '余额为0', '已全部提现', '全部提走', '没有余额'],
 };
