@@ -10,6 +10,9 @@ import { WebhookTransport } from '../transports/webhook.transport';
 import { DeliveriesRepository } from './deliveries.repository';
 import type { DeliveryRow } from './delivery.model';
 
+const SENT_BATCH = 200;
+const SENT_FLUSH_MS = 5;
+
 export type AttemptOutcome =
   | { outcome: 'sent' }
   | { outcome: 'skipped'; reason: string }
@@ -64,24 +67,58 @@ export class DeliveryProcessor {
     return { outcome: 'sent' };
   }
 
-  private async recordSent(delivery: DeliveryRow): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const [sent] = await this.deliveries.markSent(manager, [delivery.id]);
-      if (!sent) return;
-      await this.outbox.enqueue(manager, Topic.NotificationSent, {
-        inquiryId: sent.inquiry_id,
-        payload: {
-          deliveryId: sent.id,
-          inquiryId: sent.inquiry_id,
-          kind: sent.kind,
-          recipient: sent.recipient,
-          channel: sent.channel,
-          language: sent.language ?? 'en',
-          attempts: sent.attempts,
-          sentAt: (sent.sent_at ?? new Date()).toISOString(),
-        },
-      });
+  /**
+   * Sent deliveries are recorded in small batches (one transaction for up to SENT_BATCH of them, or what
+   * arrived within SENT_FLUSH_MS): at thousands per second one transaction and NOTIFY per delivery is the
+   * bottleneck. Each job still completes only after its own row is committed.
+   */
+  private sentBatch: { delivery: DeliveryRow; done: () => void; failed: (error: unknown) => void }[] = [];
+  private flushTimer?: NodeJS.Timeout;
+
+  private recordSent(delivery: DeliveryRow): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      this.sentBatch.push({ delivery, done, failed });
+      if (this.sentBatch.length >= SENT_BATCH) this.flushSent();
+      else this.flushTimer ??= setTimeout(() => this.flushSent(), SENT_FLUSH_MS);
     });
+  }
+
+  private flushSent(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.sentBatch;
+    this.sentBatch = [];
+    if (batch.length === 0) return;
+    this.dataSource
+      .transaction(async (manager) => {
+        const sent = await this.deliveries.markSent(
+          manager,
+          batch.map((entry) => entry.delivery.id),
+        );
+        await this.outbox.enqueueAll(
+          manager,
+          sent.map((row) => ({
+            topic: Topic.NotificationSent,
+            event: {
+              inquiryId: row.inquiry_id,
+              payload: {
+                deliveryId: row.id,
+                inquiryId: row.inquiry_id,
+                kind: row.kind,
+                recipient: row.recipient,
+                channel: row.channel,
+                language: row.language ?? 'en',
+                attempts: row.attempts,
+                sentAt: (row.sent_at ?? new Date()).toISOString(),
+              },
+            },
+          })),
+        );
+      })
+      .then(
+        () => batch.forEach((entry) => entry.done()),
+        (error: unknown) => batch.forEach((entry) => entry.failed(error)),
+      );
   }
 
   private async recordFailure(delivery: DeliveryRow, error: string): Promise<void> {
