@@ -83,7 +83,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 3,
+        partitionsConsumedConcurrently: this.config.CONSUMER_PARTITION_CONCURRENCY,
         eachBatch: (payload) => this.handleBatch(consumer, payload),
       });
       this.log.log(`consuming ${topics.join(', ')} as group ${this.config.KAFKA_GROUP_ID}`);

@@ -43,7 +43,7 @@ export class DatabaseModule implements OnModuleInit {
               migrationsTransactionMode: 'each' as const,
               synchronize: false,
               applicationName: `relaydesk-${config.SERVICE_NAME}`,
-              extra: { max: options.poolSize ?? 10 },
+              extra: { max: options.poolSize ?? config.DB_POOL_SIZE },
             };
           },
         }),

@@ -15,9 +15,12 @@ export const baseEnvSchema = z.object({
     .transform((value) => value.split(',').map((broker) => broker.trim()))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port list, comma-separated')).min(1)),
   KAFKA_TOPIC_PREFIX: z.string().default(''),
-  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /** Partitions a consumer handles at once (order is kept within each partition). */
+  CONSUMER_PARTITION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
+  DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   CONSUMER_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(200),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
