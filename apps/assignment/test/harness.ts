@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- HTTP answers and SQL rows are checked by the assertions, not by types */
 import { JwtService } from '@nestjs/jwt';
 import { type EventEnvelope, type PayloadOf, Topic } from '@relaydesk/contracts';
 import { KafkaEventServer } from '@relaydesk/messaging';
@@ -125,7 +126,7 @@ export function envelope<T extends Topic>(
   const [, type, version] = /^(.*)\.v(\d+)$/.exec(topic)!;
   return {
     id: randomUUID(),
-    type: type!,
+    type: type,
     version: Number(version),
     occurredAt: new Date().toISOString(),
     inquiryId,

@@ -50,8 +50,8 @@ export class AgentsService {
           profile.tier,
         ],
       );
-      effects.dispatch = row!.presence === 'online';
-      return { agent: agentView(row!), created: row!.created };
+      effects.dispatch = row.presence === 'online';
+      return { agent: agentView(row), created: row.created };
     });
   }
 
@@ -88,7 +88,7 @@ export class AgentsService {
       ]);
       if (requeued.length > 0)
         this.logger.log(`agent ${id} went offline; ${requeued.length} inquiries requeued`);
-      return { ...agentView(fresh!), requeued };
+      return { ...agentView(fresh), requeued };
     });
   }
 

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- HTTP answers and SQL rows are checked by the assertions, not by types */
 import { JwtService } from '@nestjs/jwt';
 import { type EventEnvelope, Topic } from '@relaydesk/contracts';
 import {
@@ -25,8 +26,8 @@ import {
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'assignment');
-const prefix = env['KAFKA_TOPIC_PREFIX']!;
-const schema = env['DB_SCHEMA']!;
+const prefix = env['KAFKA_TOPIC_PREFIX'];
+const schema = env['DB_SCHEMA'];
 type Role = 'agent' | 'supervisor' | 'admin';
 
 /** Reads an SSE stream; collects `event:` blocks. */

@@ -237,7 +237,7 @@ export class InquiriesService {
           SET status = 'assigned', agent_id = $2, assignment_id = $3, pool = $4, translation_needed = $5,
               assigned_at = $6, ahead = false, routing_seq = routing_seq + 1, updated_at = now()
         WHERE id = $1`,
-      [row.id, agentId, assignment!.id, pool, translationNeeded, now],
+      [row.id, agentId, assignment.id, pool, translationNeeded, now],
     );
     await this.outbox.enqueue(manager, Topic.InquiryAssigned, {
       inquiryId: row.id,
@@ -252,7 +252,7 @@ export class InquiriesService {
         assignedAt: now.toISOString(),
       },
     });
-    effects.noReply.push({ inquiryId: row.id, assignmentId: assignment!.id });
+    effects.noReply.push({ inquiryId: row.id, assignmentId: assignment.id });
     effects.notify.push({
       agentId,
       event: {

@@ -19,8 +19,8 @@ import {
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'assignment');
-const prefix = env['KAFKA_TOPIC_PREFIX']!;
-const schema = env['DB_SCHEMA']!;
+const prefix = env['KAFKA_TOPIC_PREFIX'];
+const schema = env['DB_SCHEMA'];
 const AGENTS = 20;
 const INQUIRIES = 500;
 const CAPACITY = 4;
@@ -55,19 +55,19 @@ describe('two replicas racing on the same queues', () => {
     // Agents come online through both replicas while inquiries flow in: both replicas dispatch at once.
     const sent = Array.from({ length: INQUIRIES }, (_, index) =>
       classified({
-        language: languages[index % languages.length]!,
-        category: categories[Math.floor(index / 4) % categories.length]!,
-        priority: (['urgent', 'high', 'normal', 'low'] as const)[index % 3]!,
+        language: languages[index % languages.length],
+        category: categories[Math.floor(index / 4) % categories.length],
+        priority: (['urgent', 'high', 'normal', 'low'] as const)[index % 3],
       }),
     );
     const half = sent.slice(0, INQUIRIES / 2);
     await events.send(Topic.InquiryClassified, ...half);
     await Promise.all(
       Array.from({ length: AGENTS }, (_, index) =>
-        apis[index % 2]!.putAgent(
+        apis[index % 2].putAgent(
           `agent-${index}`,
           {
-            languages: [languages[index % languages.length]!, 'en'],
+            languages: [languages[index % languages.length], 'en'],
             skills: [...categories],
             capacity: CAPACITY,
           },
@@ -87,7 +87,7 @@ describe('two replicas racing on the same queues', () => {
           held.map(async (row, index) => {
             if (resolved.has(row.id)) return;
             resolved.add(row.id);
-            expect(await apis[index % 2]!.resolve(row.id, row.agent_id)).toBe(200);
+            expect(await apis[index % 2].resolve(row.id, row.agent_id)).toBe(200);
           }),
         );
         return resolved.size === INQUIRIES;

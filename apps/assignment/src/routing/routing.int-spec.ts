@@ -22,8 +22,8 @@ import {
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'assignment');
-const prefix = env['KAFKA_TOPIC_PREFIX']!;
-const schema = env['DB_SCHEMA']!;
+const prefix = env['KAFKA_TOPIC_PREFIX'];
+const schema = env['DB_SCHEMA'];
 
 describe('routing against the real Kafka, Postgres and Redis', () => {
   let service: RunningService;
@@ -102,7 +102,7 @@ describe('routing against the real Kafka, Postgres and Redis', () => {
         acceptedAt: at(item.at),
       }),
     );
-    const nameOf = new Map(sent.map((event, index) => [event.inquiryId, spec[index]!.name]));
+    const nameOf = new Map(sent.map((event, index) => [event.inquiryId, spec[index].name]));
     // Sent newest first: the order must come from priority, tier and acceptance, not from arrival.
     await events.send(Topic.InquiryClassified, ...[...sent].reverse());
     await waiting(sent.map((event) => event.inquiryId));

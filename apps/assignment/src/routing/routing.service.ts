@@ -215,7 +215,7 @@ export class RoutingService implements OnApplicationBootstrap {
         this.clock.now(),
       ],
     );
-    const fresh = updated[0]!;
+    const fresh = updated[0];
     if (startsWaiting) this.enqueue(effects, fresh);
     else if (moves) this.enqueue(effects, fresh, row.routing_seq);
     else if (fresh.status === 'classified') effects.dispatch = true; // the new category or language may fit someone
@@ -269,7 +269,7 @@ export class RoutingService implements OnApplicationBootstrap {
       [row.id, priority, requiresSenior, level, waiting],
     );
     // Still waiting: it moves to the front of its (raised) priority, now for a senior pool if needed.
-    if (waiting) this.enqueue(effects, updated[0]!, row.routing_seq);
+    if (waiting) this.enqueue(effects, updated[0], row.routing_seq);
     return HANDLED;
   }
 
@@ -340,7 +340,7 @@ export class RoutingService implements OnApplicationBootstrap {
         WHERE id = $1 RETURNING *`,
       [row.id, now, changes.priority ?? null, changes.requiresSenior ?? null, changes.level ?? null],
     );
-    const fresh = updated[0]!;
+    const fresh = updated[0];
     await this.outbox.enqueue(manager, Topic.InquiryRequeued, {
       inquiryId: row.id,
       payload: {

@@ -26,7 +26,7 @@ export function waitingJobId(entry: WaitingInquiryJob): string {
 
 export function parseWaitingJobId(jobId: string): WaitingInquiryJob | undefined {
   const match = /^([0-9a-f-]{36})_(\d+)$/.exec(jobId);
-  return match ? { inquiryId: match[1]!, seq: Number(match[2]) } : undefined;
+  return match ? { inquiryId: match[1], seq: Number(match[2]) } : undefined;
 }
 
 /**
