@@ -17,7 +17,7 @@ import { Api, assignmentConfig, classified, Events, readTopic, startAssignment }
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function main(): Promise<void> {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const runId = testRunId();
   const isolated = isolatedEnv(runId, 'assignment');
   const env = { ...isolated, LOG_LEVEL: 'error', LANGUAGE_FALLBACK_SECONDS: '3600' };
-  const prefix = isolated['KAFKA_TOPIC_PREFIX']!;
+  const prefix = isolated['KAFKA_TOPIC_PREFIX'];
   const service = await startAssignment(assignmentConfig(env));
   const events = await Events.connect(prefix);
   const assigned = await readTopic(prefix, Topic.InquiryAssigned);
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const capacity = Math.ceil((count * 1.3) / agentCount);
     for (let index = 0; index < agentCount; index++) {
       await api.putAgent(`bench-${index}`, {
-        languages: [languages[index % languages.length]!, 'en'],
+        languages: [languages[index % languages.length], 'en'],
         skills: [...categories, 'triage'],
         capacity,
       });
@@ -54,31 +54,35 @@ async function main(): Promise<void> {
     const make = (n: number) =>
       Array.from({ length: n }, (_, index) =>
         classified({
-          language: languages[index % languages.length]!,
-          category: categories[index % categories.length]!,
-          priority: (['urgent', 'high', 'normal', 'low'] as const)[index % 4]!,
+          language: languages[index % languages.length],
+          category: categories[index % categories.length],
+          priority: (['urgent', 'high', 'normal', 'low'] as const)[index % 4],
           customerTier: index % 10 === 0 ? 'vip' : 'standard',
         }),
       );
     const backlog = make(count);
-    const classifiedAt = new Map(backlog.map((event) => [event.inquiryId, Date.parse(event.payload.classifiedAt)]));
+    const classifiedAt = new Map(
+      backlog.map((event) => [event.inquiryId, Date.parse(event.payload.classifiedAt)]),
+    );
     process.stdout.write(`producing a backlog of ${count} classified inquiries (agents offline)...\n`);
     for (let start = 0; start < backlog.length; start += 1_000)
       await events.send(Topic.InquiryClassified, ...backlog.slice(start, start + 1_000));
-    const schema = isolated['DB_SCHEMA']!;
+    const schema = isolated['DB_SCHEMA'];
     await waitFor(
       () =>
         withPg(async (client) => {
           const { rows } = await client.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM "${schema}".inquiries WHERE status = 'classified'`,
           );
-          return rows[0]!.n === count;
+          return rows[0].n === count;
         }),
       { timeoutMs: 300_000, intervalMs: 250, what: 'the backlog waiting' },
     );
     process.stdout.write(`backlog waiting in the routing queues; bringing ${agentCount} agents online\n`);
     const online = Date.now();
-    await Promise.all(Array.from({ length: agentCount }, (_, index) => api.presence(`bench-${index}`, 'online')));
+    await Promise.all(
+      Array.from({ length: agentCount }, (_, index) => api.presence(`bench-${index}`, 'online')),
+    );
     await waitFor(() => arrived() >= count, { timeoutMs: 300_000, intervalMs: 20, what: 'every assignment' });
     const times = backlog.map((event) => arrivals.get(event.inquiryId)!);
     const first = Math.min(...times);
@@ -89,7 +93,9 @@ async function main(): Promise<void> {
       );
       return rows as [{ seconds: number }];
     });
-    const latencies = backlog.map((event) => arrivals.get(event.inquiryId)! - classifiedAt.get(event.inquiryId)!).sort((a, b) => a - b);
+    const latencies = backlog
+      .map((event) => arrivals.get(event.inquiryId)! - classifiedAt.get(event.inquiryId)!)
+      .sort((a, b) => a - b);
 
     const liveCount = Math.floor(count / 5);
     const live = make(liveCount);
@@ -98,7 +104,11 @@ async function main(): Promise<void> {
       await events.send(Topic.InquiryClassified, ...live.slice(start, start + 200));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await waitFor(() => arrived() >= count + liveCount, { timeoutMs: 300_000, intervalMs: 20, what: 'live assignments' });
+    await waitFor(() => arrived() >= count + liveCount, {
+      timeoutMs: 300_000,
+      intervalMs: 20,
+      what: 'live assignments',
+    });
     const liveLatencies = live
       .map((event) => arrivals.get(event.inquiryId)! - Date.parse(event.payload.classifiedAt))
       .sort((a, b) => a - b);
