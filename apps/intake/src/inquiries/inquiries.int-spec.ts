@@ -251,4 +251,24 @@ describe('POST /v1/inquiries against the real Postgres, Kafka and Redis', () => 
     expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await postInquiry(url, inquiry())).status).toBe(202);
   });
+
+  it('documents every endpoint at /docs, with an example per channel', async () => {
+    const response = await fetch(`${url}/docs-json`);
+    const document = (await response.json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { examples?: object }> } }>
+      >;
+    };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/inquiries',
+        '/v1/inquiries/{inquiryId}/status',
+        '/v1/inquiries/{inquiryId}/events',
+      ]),
+    );
+    const examples =
+      document.paths['/v1/inquiries']['post'].requestBody!.content['application/json'].examples;
+    expect(Object.keys(examples ?? {}).sort()).toEqual(['chat', 'email', 'form', 'social']);
+  });
 });
