@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, counter } from '@relaydesk/runtime';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { IntakeConfig } from '../config';
 import { TimelineNotifier } from './timeline-notifier.service';
 import { TimelineRepository } from './timeline.repository';
@@ -47,7 +47,7 @@ export class EventStreams implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: IntakeConfig,
   ) {}
 
-  open(inquiryId: string, after: number, request: Request, response: Response): void {
+  open(inquiryId: string, after: number, response: Response): void {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -77,7 +77,8 @@ export class EventStreams implements BeforeApplicationShutdown {
     };
     // Subscribed before the backlog is read, so an entry committed in between is not missed.
     const unsubscribe = this.notifier.subscribe(inquiryId, () => void this.pump(stream, response));
-    request.on('close', stream.close);
+    // The response closes when the client goes away (or when we end it).
+    response.on('close', stream.close);
     this.streams.add(stream);
     this.opened.inc();
     void this.pump(stream, response);

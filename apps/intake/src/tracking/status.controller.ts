@@ -4,7 +4,6 @@ import {
   Headers,
   NotFoundException,
   Param,
-  Req,
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
@@ -17,7 +16,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { EventStreams, resumeAfter } from './event-streams.service';
 import { InquiryStatusDto, STATUS_EXAMPLE } from './status.dto';
 import { TimelineService } from './timeline.service';
@@ -100,11 +99,10 @@ export class StatusController {
     @Param('inquiryId') inquiryId: string,
     @Headers('authorization') authorization: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     const inquiry = await this.timeline.authorize(inquiryId, requireToken(authorization));
     if (!inquiry) throw new NotFoundException(NOT_FOUND);
-    this.streams.open(inquiry.id, resumeAfter(lastEventId), request, response);
+    this.streams.open(inquiry.id, resumeAfter(lastEventId), response);
   }
 }
