@@ -1,0 +1,611 @@
+import { createHmac } from 'node:crypto';
+import { cleanUpRun, freePort, isolatedEnv, testRunId, waitFor } from '@relaydesk/testing';
+import { EventStream, Mailbox, PostReceiver } from './support/outside';
+import { type Accepted, AgentClient, IntakeClient, type InquiryInput } from './support/pipeline';
+import { SERVICE_NAMES, Stack } from './support/stack';
+
+/**
+ * The whole life of inquiries through the five services, each started as its own process against the
+ * real Kafka, Postgres and Redis, and driven only through the public APIs (API.md): adapters post signed
+ * inquiries, customers follow them with their tracking token (status document and live event stream),
+ * agents come online, reply and resolve, an admin sets the SLA policy; what customers and staff receive
+ * is read from a real SMTP server and a local adapter/chat endpoint that checks signatures.
+ */
+
+const runId = testRunId();
+const ADAPTER_SECRET = 'demo-secret';
+const CHAT_SECRET = 'e2e-chat-webhook-secret';
+const AGENT_DOMAIN = 'agents.e2e.test';
+const SUPERVISOR = 'lead@desk.e2e.test';
+const STATUS_PAGE = 'https://status.e2e.test';
+const ALL_SKILLS = [
+  'account',
+  'trading',
+  'deposit_withdrawal',
+  'technical',
+  'security',
+  'compliance',
+  'other',
+  'triage',
+];
+
+interface CustomerStatus {
+  inquiryId: string;
+  status: string;
+  category?: string;
+  priority?: string;
+  language?: string;
+  sla?: { firstResponseDueAt?: string; resolutionDueAt?: string };
+  timeline: { type: string; at: string }[];
+}
+
+interface Delivery {
+  id: string;
+  inquiryId: string;
+  kind: string;
+  recipient: string;
+  channel: string;
+  language: string;
+  status: string;
+  attempts: number;
+  createdAt: string;
+  sentAt?: string;
+}
+
+interface MyInquiry {
+  inquiryId: string;
+  status: string;
+  language: string;
+  pool: string;
+  escalationLevel: number;
+  translationNeeded: boolean;
+}
+
+interface SlaView {
+  inquiryId: string;
+  priority: string;
+  policy: string;
+  escalationLevel: number;
+  clocks: {
+    kind: string;
+    dueAt: string;
+    warnAt: string;
+    state: string;
+    metAt?: string;
+    breachedAt?: string;
+  }[];
+}
+
+/** One customer and what they wrote, with what the pipeline should make of it. */
+interface Case {
+  name: string;
+  input: InquiryInput;
+  language: string;
+  /** The agent speaking the language. */
+  agent: string;
+  reply: string;
+  accepted?: Accepted;
+  stream?: EventStream;
+}
+
+const stack = new Stack({}, (name) => ({
+  ...isolatedEnv(runId, name),
+  ...(name === 'notification' ? notificationEnv : {}),
+}));
+let notificationEnv: Record<string, string> = {};
+const mailbox = new Mailbox();
+const receiver = new PostReceiver({ '/callback': ADAPTER_SECRET, '/chat': CHAT_SECRET });
+let intake: IntakeClient;
+let agents: AgentClient;
+let intakeUrl: string;
+let notificationUrl: string;
+let slaUrl: string;
+const streams: EventStream[] = [];
+
+function customerStatus(inquiryId: string, token: string): Promise<{ status: number; body: unknown }> {
+  return intake.status(inquiryId, token);
+}
+
+/** Polls the customer's status until `accept` holds. */
+async function statusWhen(
+  accepted: Accepted,
+  accept: (status: CustomerStatus) => boolean,
+  what: string,
+  timeoutMs = 45_000,
+): Promise<CustomerStatus> {
+  return waitFor(
+    async () => {
+      const answer = await customerStatus(accepted.inquiryId, accepted.trackingToken);
+      const body = answer.body as CustomerStatus;
+      return answer.status === 200 && accept(body) && body;
+    },
+    { timeoutMs, intervalMs: 200, what },
+  );
+}
+
+async function asRole(sub: string, role: 'agent' | 'supervisor' | 'admin'): Promise<string> {
+  return agents.token(sub, role);
+}
+
+async function deliveries(inquiryId: string): Promise<Delivery[]> {
+  const response = await fetch(`${notificationUrl}/v1/deliveries?inquiryId=${inquiryId}`, {
+    headers: { authorization: `Bearer ${await asRole('lead', 'supervisor')}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Delivery[];
+}
+
+async function myInquiries(agentId: string): Promise<MyInquiry[]> {
+  const answer = await agents.call('GET', '/v1/agents/me/inquiries', await asRole(agentId, 'agent'));
+  expect(answer.status).toBe(200);
+  return answer.body as MyInquiry[];
+}
+
+async function slaOf(inquiryId: string): Promise<{ status: number; body: SlaView }> {
+  const response = await fetch(`${slaUrl}/v1/inquiries/${inquiryId}/sla`, {
+    headers: { authorization: `Bearer ${await asRole('lead', 'supervisor')}` },
+  });
+  return { status: response.status, body: (await response.json()) as SlaView };
+}
+
+async function openStream(accepted: Accepted): Promise<EventStream> {
+  const stream = await new EventStream(
+    `${intakeUrl}/v1/inquiries/${accepted.inquiryId}/events`,
+    accepted.trackingToken,
+  ).open();
+  streams.push(stream);
+  return stream;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The English subjects of the customer mails, by kind. */
+const EMAIL_KINDS: [string, RegExp][] = [
+  ['acknowledgement', /^We have received your inquiry \[/],
+  ['assigned', /^An agent is on your inquiry \[/],
+  ['reply', /^A reply to your inquiry \[/],
+  ['resolved', /^Your inquiry has been resolved \[/],
+  ['sla_breach', /^An update on your inquiry \[/],
+];
+
+/**
+ * POST /v1/inquiries signed like the demo adapter. (IntakeClient.post spreads the body's `status:
+ * "received"` over the HTTP status, so this keeps the two apart.)
+ */
+async function post(input: InquiryInput): Promise<{ http: number; body: Accepted & { status: string } }> {
+  const raw = JSON.stringify(input);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', ADAPTER_SECRET).update(`${timestamp}.${raw}`).digest('hex');
+  const response = await fetch(`${intakeUrl}/v1/inquiries`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-relaydesk-adapter': 'demo',
+      'x-relaydesk-timestamp': timestamp,
+      'x-relaydesk-signature': `sha256=${signature}`,
+    },
+    body: raw,
+  });
+  return { http: response.status, body: (await response.json()) as Accepted & { status: string } };
+}
+
+/** What the customer of `c` received on their channel, as [kind, text] in arrival order. */
+function receivedByCustomer(c: Case): { kind: string; language: string; text: string }[] {
+  const inquiryId = c.accepted!.inquiryId;
+  if (c.input.channel === 'email') {
+    return mailbox.to(c.input.customer.email!).map((mail) => ({
+      kind: EMAIL_KINDS.find(([, subject]) => subject.test(mail.subject ?? ''))?.[0] ?? 'unknown',
+      language: str(mail.headers.get('content-language')),
+      text: `${mail.subject ?? ''}\n${mail.text ?? ''}`,
+    }));
+  }
+  return receiver.about('/callback', inquiryId).map((post) => ({
+    kind: String(post.body['kind']),
+    language: String(post.body['language']),
+    text: `${str(post.body['subject'])}\n${str(post.body['text'])}`,
+  }));
+}
+
+beforeAll(async () => {
+  await Promise.all([mailbox.start(), receiver.start()]);
+  notificationEnv = {
+    SMTP_URL: mailbox.url,
+    ADAPTER_CALLBACKS: `demo=${receiver.url('/callback')}`,
+    AGENT_WEBHOOK_URL: receiver.url('/chat'),
+    AGENT_WEBHOOK_SECRET: CHAT_SECRET,
+    AGENT_EMAIL_DOMAIN: AGENT_DOMAIN,
+    SUPERVISOR_EMAILS: SUPERVISOR,
+    STATUS_PAGE_URL: STATUS_PAGE,
+    DELIVERY_BACKOFF_BASE_MS: '200',
+    DELIVERY_SWEEP_INTERVAL_MS: '2000',
+  };
+  for (const name of SERVICE_NAMES) stack.add(name, await freePort());
+  stack.startAll();
+  await stack.waitAllReady(200_000);
+  const urls = stack.urls();
+  intakeUrl = urls.intake;
+  notificationUrl = urls.notification;
+  slaUrl = urls.slaTimer;
+  intake = new IntakeClient(urls.intake, 'demo', ADAPTER_SECRET);
+  agents = new AgentClient(urls.assignment);
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all(streams.map((stream) => stream.close()));
+  await stack.stopAll();
+  await Promise.all([mailbox.stop(), receiver.stop()]);
+  await cleanUpRun(runId);
+}, 60_000);
+
+describe('an inquiry from each channel, in its language, from arrival to resolution', () => {
+  const cases: Case[] = [
+    {
+      name: 'web form in Japanese',
+      language: 'ja',
+      agent: 'agent-ja',
+      reply: 'お問い合わせありがとうございます。出金は本日送金されました。',
+      input: {
+        channel: 'form',
+        externalId: `${runId}-form-ja`,
+        customer: { id: `${runId}-yamada`, name: '山田 太郎', locale: 'ja-JP' },
+        subject: '出金が反映されません',
+        body:
+          'お世話になっております。昨日ETHを0.5 ETH出金申請しましたが、まだウォレットに届いていません。' +
+          '出金IDはW250301000123です。ステータスはずっと「処理中」のままです。確認をお願いします。',
+      },
+    },
+    {
+      name: 'email in English',
+      language: 'en',
+      agent: 'agent-en',
+      reply: 'Thanks for writing in: the limit order issue is fixed on your account.',
+      input: {
+        channel: 'email',
+        externalId: `${runId}-email-en`,
+        customer: { email: `alice.${runId}@example.com`, name: 'Alice Walker', locale: 'en-GB' },
+        subject: 'Cannot place limit orders',
+        body:
+          'Hello, since this morning every limit order I place on BTC/USDT is rejected with "order failed". ' +
+          'Market orders still work. Could you please check what is wrong with my account?',
+      },
+    },
+    {
+      name: 'social message in Spanish',
+      language: 'es',
+      agent: 'agent-es',
+      reply: 'Hola María, su depósito ya está acreditado en su cuenta.',
+      input: {
+        channel: 'social',
+        externalId: `${runId}-social-es`,
+        customer: { handle: `@maria_${runId}`, name: 'María', locale: 'es-ES' },
+        body:
+          'Hola, hice un depósito de 200 USDT por la red TRC20 hace cuatro horas y todavía no aparece en mi ' +
+          'cuenta. La transacción ya está confirmada en la blockchain. ¿Pueden revisarlo, por favor?',
+      },
+    },
+    {
+      name: 'chat in Korean',
+      language: 'ko',
+      agent: 'agent-es',
+      reply: '안녕하세요, 입금이 방금 반영되었습니다. 확인 부탁드립니다.',
+      input: {
+        channel: 'chat',
+        externalId: `${runId}-chat-ko`,
+        threadId: `${runId}-chat-thread-ko`,
+        customer: { id: `${runId}-kim`, handle: 'kim.minji', name: '김민지', locale: 'ko-KR' },
+        body:
+          '트론(TRC20)으로 USDT 500개 입금했는데 2시간째 반영이 안 돼요. 트론스캔에서는 성공으로 나옵니다. ' +
+          '확인 부탁드립니다.',
+      },
+    },
+  ];
+
+  it('accepts a signed post from every channel (202, received) and gives each customer a tracking token', async () => {
+    for (const c of cases) {
+      const answer = await post(c.input);
+      expect(answer.http).toBe(202);
+      expect(answer.body).toMatchObject({ status: 'received', duplicate: false });
+      const accepted = answer.body;
+      expect(accepted.inquiryId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(accepted.trackingToken.length).toBeGreaterThanOrEqual(32);
+      c.accepted = accepted;
+      c.stream = await openStream(accepted);
+      expect(c.stream.status).toBe(200);
+      expect(c.stream.contentType).toMatch(/^text\/event-stream/);
+    }
+    // The same post again (an adapter retrying) is the same inquiry, answered 200 with the same token.
+    const again = await post(cases[0].input);
+    expect(again.http).toBe(200);
+    expect(again.body).toMatchObject({
+      duplicate: true,
+      inquiryId: cases[0].accepted!.inquiryId,
+      trackingToken: cases[0].accepted!.trackingToken,
+    });
+    // Another customer's token does not open this inquiry: the same 404 as an unknown one.
+    const foreign = await customerStatus(cases[0].accepted!.inquiryId, cases[1].accepted!.trackingToken);
+    expect(foreign.status).toBe(404);
+    const noToken = await fetch(`${intakeUrl}/v1/inquiries/${cases[0].accepted!.inquiryId}/status`);
+    expect(noToken.status).toBe(401);
+  });
+
+  it('classifies each in its language, sets SLA due times and acknowledges on the customer’s channel', async () => {
+    for (const c of cases) {
+      const status = await statusWhen(
+        c.accepted!,
+        (s) => s.status === 'classified' && s.sla?.firstResponseDueAt !== undefined,
+        `${c.name} classified with its SLA`,
+      );
+      expect(status.language).toBe(c.language);
+      expect(status.category).toEqual(expect.any(String));
+      expect(status.priority).toMatch(/^(urgent|high|normal|low)$/);
+      expect(Date.parse(status.sla!.firstResponseDueAt!)).toBeGreaterThan(Date.parse(status.timeline[0].at));
+      expect(status.timeline.map((entry) => entry.type)).toEqual(
+        expect.arrayContaining(['inquiry.received', 'inquiry.classified', 'sla.deadlines-set']),
+      );
+    }
+    for (const c of cases) {
+      const inquiryId = c.accepted!.inquiryId;
+      if (c.input.channel === 'email') {
+        const [mail] = await waitFor(
+          () => mailbox.to(c.input.customer.email!).length > 0 && mailbox.to(c.input.customer.email!),
+          { timeoutMs: 30_000, what: `the acknowledgement mail of ${c.name}` },
+        );
+        expect(mail.subject).toMatch(/received your inquiry/i);
+        expect(mail.text).toContain('Alice Walker');
+        expect(mail.text).toContain(
+          `${STATUS_PAGE}/inquiries/${inquiryId}?token=${encodeURIComponent(c.accepted!.trackingToken)}`,
+        );
+      } else {
+        const [post] = await waitFor(
+          () => receiver.about('/callback', inquiryId).length > 0 && receiver.about('/callback', inquiryId),
+          { timeoutMs: 30_000, what: `the acknowledgement callback of ${c.name}` },
+        );
+        expect(post.signatureValid).toBe(true);
+        expect(post.headers['x-relaydesk-adapter']).toBe('demo');
+        expect(post.headers['idempotency-key']).toEqual(expect.any(String));
+        expect(post.body).toMatchObject({
+          inquiryId,
+          kind: 'acknowledgement',
+          channel: c.input.channel,
+          externalId: c.input.externalId,
+          language: c.language,
+        });
+        expect(String(post.body['text'])).toContain(
+          `${STATUS_PAGE}/inquiries/${inquiryId}?token=${encodeURIComponent(c.accepted!.trackingToken)}`,
+        );
+      }
+    }
+  });
+
+  it('keeps them waiting while no agent is online, visible to a supervisor per pool', async () => {
+    const lead = await asRole('lead', 'supervisor');
+    const queues = await waitFor(
+      async () => {
+        const answer = await agents.call('GET', '/v1/queues', lead);
+        const body = answer.body as { totalWaiting: number; pools: { pool: string; waiting: number }[] };
+        return answer.status === 200 && body.totalWaiting >= cases.length && body;
+      },
+      { timeoutMs: 20_000, what: 'the four inquiries waiting in the queues' },
+    );
+    for (const language of ['ja', 'en', 'es', 'ko']) {
+      expect(queues.pools.some((pool) => pool.pool.endsWith(`.${language}`) && pool.waiting >= 1)).toBe(true);
+    }
+    for (const c of cases) {
+      const status = await customerStatus(c.accepted!.inquiryId, c.accepted!.trackingToken);
+      expect((status.body as CustomerStatus).status).toBe('classified');
+    }
+    // Without an agent nobody is told "an agent is on it".
+    expect(receiver.posts.filter((post) => post.body['kind'] === 'assigned')).toEqual([]);
+  });
+
+  it('assigns each to the agent speaking its language once agents come online, and tells customer and agent', async () => {
+    const profile = (name: string, languages: string[]) => ({
+      name,
+      languages,
+      skills: ALL_SKILLS,
+      capacity: 4,
+      tier: 'standard' as const,
+    });
+    await agents.online('agent-ja', profile('Sato', ['ja']));
+    await agents.online('agent-es', profile('Lopez', ['es', 'ko']));
+    await agents.online('agent-en', profile('Smith', ['en']));
+
+    for (const c of cases) {
+      const status = await statusWhen(c.accepted!, (s) => s.status === 'assigned', `${c.name} assigned`);
+      expect(status.timeline.map((entry) => entry.type)).toContain('inquiry.assigned');
+      const mine = await myInquiries(c.agent);
+      const held = mine.find((inquiry) => inquiry.inquiryId === c.accepted!.inquiryId);
+      expect(held).toMatchObject({ status: 'assigned', language: c.language, translationNeeded: false });
+      expect(held!.pool).toMatch(new RegExp(`\\.${c.language}$`));
+      // The agent is alerted by email and in the chat tool.
+      await waitFor(() => mailbox.to(`${c.agent}@${AGENT_DOMAIN}`).length > 0, {
+        timeoutMs: 30_000,
+        what: `the assignment mail to ${c.agent}`,
+      });
+      const chat = await waitFor(
+        () =>
+          receiver
+            .about('/chat', c.accepted!.inquiryId)
+            .find((post) => post.body['kind'] === 'assigned' && post.body['agentId'] === c.agent),
+        { timeoutMs: 30_000, what: `the chat alert of ${c.agent}` },
+      );
+      expect(chat.signatureValid).toBe(true);
+      expect(chat.headers['x-relaydesk-adapter']).toBe('relaydesk');
+    }
+    // The customer hears "an agent is on it", after the acknowledgement.
+    for (const c of cases) {
+      const told = await waitFor(
+        () => {
+          const messages = receivedByCustomer(c);
+          return messages.some((message) => message.kind === 'assigned') && messages;
+        },
+        { timeoutMs: 30_000, what: `"an agent is on it" for ${c.name}` },
+      );
+      expect(told.map((message) => message.kind)).toEqual(['acknowledgement', 'assigned']);
+      expect(told.map((message) => message.language)).toEqual([c.language, c.language]);
+    }
+    // Nothing in the customer's view names the agent.
+    for (const c of cases) {
+      const answer = await customerStatus(c.accepted!.inquiryId, c.accepted!.trackingToken);
+      expect(JSON.stringify(answer.body)).not.toContain(c.agent);
+    }
+  });
+
+  it('delivers each agent reply to the customer on the channel they used, in their language', async () => {
+    for (const c of cases) {
+      const token = await asRole(c.agent, 'agent');
+      // Only the assigned agent may answer.
+      const other = cases.find((x) => x.agent !== c.agent)!.agent;
+      const refused = await agents.call(
+        'POST',
+        `/v1/inquiries/${c.accepted!.inquiryId}/replies`,
+        await asRole(other, 'agent'),
+        { body: 'not mine' },
+      );
+      expect(refused.status).toBe(403);
+      const reply = await agents.call('POST', `/v1/inquiries/${c.accepted!.inquiryId}/replies`, token, {
+        body: c.reply,
+      });
+      expect(reply.status).toBe(201);
+      expect(reply.body).toMatchObject({ inquiryId: c.accepted!.inquiryId, firstResponse: true });
+    }
+    for (const c of cases) {
+      const inquiryId = c.accepted!.inquiryId;
+      if (c.input.channel === 'email') {
+        const mail = await waitFor(
+          () => mailbox.to(c.input.customer.email!).find((m) => (m.text ?? '').includes(c.reply)),
+          { timeoutMs: 30_000, what: `the reply mail of ${c.name}` },
+        );
+        expect(mail.html).toContain('the limit order issue is fixed on your account');
+      } else {
+        const post = await waitFor(
+          () => receiver.about('/callback', inquiryId).find((p) => p.body['kind'] === 'reply'),
+          { timeoutMs: 30_000, what: `the reply callback of ${c.name}` },
+        );
+        expect(post.signatureValid).toBe(true);
+        expect(post.body).toMatchObject({ channel: c.input.channel, externalId: c.input.externalId });
+        expect(String(post.body['text'])).toContain(c.reply);
+        if (c.input.threadId) expect(post.body['threadId']).toBe(c.input.threadId);
+      }
+      const status = await statusWhen(
+        c.accepted!,
+        (s) => s.status === 'awaiting_customer',
+        `${c.name} awaiting the customer`,
+      );
+      expect(status.timeline.map((entry) => entry.type)).toContain('inquiry.responded');
+      // The reply text never enters the customer's status document (it went on their channel).
+      expect(JSON.stringify(status)).not.toContain(c.reply);
+      const sla = await slaOf(inquiryId);
+      expect(sla.status).toBe(200);
+      expect(sla.body.clocks.find((clock) => clock.kind === 'first_response')).toMatchObject({
+        state: 'met',
+      });
+      expect(sla.body.clocks.find((clock) => clock.kind === 'resolution')!.state).toBe('paused');
+    }
+  });
+
+  it('takes a follow-up in the chat thread back to the agent', async () => {
+    const chat = cases.find((c) => c.input.channel === 'chat')!;
+    const followUp = await post({
+      ...chat.input,
+      externalId: `${runId}-chat-ko-2`,
+      body: '감사합니다! 방금 확인했어요. 잔고에 들어왔습니다.',
+    });
+    expect(followUp.http).toBe(202);
+    expect(followUp.body).toMatchObject({ inquiryId: chat.accepted!.inquiryId, duplicate: false });
+    expect(followUp.body.messageId).toEqual(expect.any(String));
+    await statusWhen(chat.accepted!, (s) => s.status === 'assigned', 'the chat back with the agent');
+    const inquiry = await agents.call(
+      'GET',
+      `/v1/inquiries/${chat.accepted!.inquiryId}`,
+      await asRole(chat.agent, 'agent'),
+    );
+    expect(inquiry.status).toBe(200);
+    const messages = (inquiry.body as { messages: { author: string; body: string }[] }).messages;
+    await waitFor(
+      async () => {
+        const again = await agents.call(
+          'GET',
+          `/v1/inquiries/${chat.accepted!.inquiryId}`,
+          await asRole(chat.agent, 'agent'),
+        );
+        const all = (again.body as { messages: { author: string; body: string }[] }).messages;
+        return all.some((m) => m.author === 'customer' && m.body.includes('잔고에 들어왔습니다'));
+      },
+      { timeoutMs: 20_000, what: 'the follow-up in the agent view' },
+    );
+    expect(messages.some((m) => m.author === 'agent' && m.body === chat.reply)).toBe(true);
+  });
+
+  it('resolves them: the customer is told, the status is final and the live stream showed every step', async () => {
+    for (const c of cases) {
+      const resolved = await agents.call(
+        'POST',
+        `/v1/inquiries/${c.accepted!.inquiryId}/resolve`,
+        await asRole(c.agent, 'agent'),
+      );
+      expect(resolved.status).toBe(200);
+      expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: c.agent });
+    }
+    for (const c of cases) {
+      const inquiryId = c.accepted!.inquiryId;
+      const status = await statusWhen(c.accepted!, (s) => s.status === 'resolved', `${c.name} resolved`);
+      const types = status.timeline.map((entry) => entry.type);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'inquiry.received',
+          'inquiry.classified',
+          'sla.deadlines-set',
+          'inquiry.assigned',
+          'inquiry.responded',
+          'inquiry.resolved',
+        ]),
+      );
+      // Each customer message: acknowledgement, assigned, reply, resolved — delivered, once each, in order.
+      const log = await waitFor(
+        async () => {
+          const found = (await deliveries(inquiryId)).filter((d) => d.recipient === 'customer');
+          return found.length >= 4 && found.every((d) => d.status === 'sent') && found;
+        },
+        { timeoutMs: 30_000, what: `the customer deliveries of ${c.name}` },
+      );
+      expect(log.map((d) => d.kind)).toEqual(['acknowledgement', 'assigned', 'reply', 'resolved']);
+      for (const delivery of log) {
+        expect(delivery).toMatchObject({ channel: c.input.channel, language: c.language, attempts: 1 });
+      }
+      if (c.input.channel === 'email') {
+        const mails = mailbox.to(c.input.customer.email!);
+        expect(mails).toHaveLength(4);
+        expect(mails.map((mail) => mail.messageId)).toEqual(log.map((d) => `<${d.id}@relaydesk>`));
+      } else {
+        const kinds = receiver.about('/callback', inquiryId).map((post) => post.body['kind']);
+        expect(kinds).toEqual(['acknowledgement', 'assigned', 'reply', 'resolved']);
+        expect(receiver.about('/callback', inquiryId).every((post) => post.signatureValid)).toBe(true);
+      }
+      // The live stream carried the same entries as the timeline, numbered in recording order.
+      const stream = c.stream!;
+      await waitFor(() => stream.types().includes('inquiry.resolved'), {
+        timeoutMs: 20_000,
+        what: `inquiry.resolved on the live stream of ${c.name}`,
+      });
+      const ids = stream.entries.map((entry) => Number(entry.id));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(ids.length);
+      const final = (await customerStatus(inquiryId, c.accepted!.trackingToken)).body as CustomerStatus;
+      expect([...stream.entries.map((e) => `${e.type}@${e.at}`)].sort()).toEqual(
+        final.timeline.map((e) => `${e.type}@${e.at}`).sort(),
+      );
+      expect(stream.types()[0]).toBe('inquiry.received');
+      expect(stream.types().indexOf('inquiry.classified')).toBeLessThan(
+        stream.types().indexOf('inquiry.assigned'),
+      );
+      expect(stream.types().indexOf('inquiry.assigned')).toBeLessThan(
+        stream.types().indexOf('inquiry.responded'),
+      );
+      // Resolving frees the agent: nothing left in their list.
+      expect((await myInquiries(c.agent)).map((i) => i.inquiryId)).not.toContain(inquiryId);
+    }
+  });
+});
