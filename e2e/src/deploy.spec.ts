@@ -138,5 +138,5 @@ describe('the service image', () => {
       rmSync(outDir, { recursive: true, force: true });
       await cleanUpRun(runId);
     }
-  });
+  }, 180_000);
 });

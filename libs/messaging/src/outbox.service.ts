@@ -7,10 +7,6 @@ import { createEnvelope, type NewEvent } from './envelope.factory';
 import { recordOf } from './event.producer';
 import type { MessagingConfig } from './messaging.config';
 
-export function outboxChannel(schema: string): string {
-  return `${schema}_outbox`;
-}
-
 /**
  * Writes events in the caller's transaction. They are published by the relay after the commit, so an
  * event exists if and only if the data that caused it was committed.
@@ -18,11 +14,9 @@ export function outboxChannel(schema: string): string {
 @Injectable()
 export class OutboxService {
   private readonly table: string;
-  private readonly channel: string;
 
   constructor(@Inject(APP_CONFIG) config: MessagingConfig) {
     this.table = `${quoteIdent(config.DB_SCHEMA)}.outbox`;
-    this.channel = outboxChannel(config.DB_SCHEMA);
   }
 
   /** Adds one event to the transaction of `manager`; returns its envelope. */
@@ -56,8 +50,6 @@ export class OutboxService {
         records.map((record) => JSON.stringify(record.headers)),
       ],
     );
-    // Delivered at commit only: wakes the relay without polling delay.
-    await manager.query(`SELECT pg_notify($1, '')`, [this.channel]);
     return envelopes;
   }
 }

@@ -8,7 +8,13 @@ export const TEST_KAFKA_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:90
 export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export function testKafka(clientId = 'relaydesk-test'): Kafka {
-  return new Kafka({ clientId, brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  // A generous retry budget: a loaded two-core machine can take seconds to elect leaders of new topics.
+  return new Kafka({
+    clientId,
+    brokers: TEST_KAFKA_BROKERS,
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 200, retries: 12 },
+  });
 }
 
 export async function withPg<T>(work: (client: Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
