@@ -33,7 +33,6 @@ export class AppModule {
         DatabaseModule.forRoot({
           entities: [],
           migrations: [MessagingTables1764000000000, AssignmentTables1764100000000],
-          poolSize: 20,
         }),
         RedisModule.forRoot(),
         MessagingModule.forRoot({

@@ -28,7 +28,6 @@ export class AppModule {
         DatabaseModule.forRoot({
           entities: [],
           migrations: [MessagingTables1764000000000, IntakeTables1764100000000],
-          poolSize: config.DB_POOL_SIZE,
         }),
         RedisModule.forRoot(),
         MessagingModule.forRoot({ produces: [Topic.InquiryReceived, Topic.InquiryMessageAdded] }),

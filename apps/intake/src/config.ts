@@ -32,8 +32,6 @@ const IntakeEnvSchema = z.object({
   ADAPTER_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(2_000),
   /** Per-adapter overrides of the rate limit: `id=perSecond,...`. */
   ADAPTER_RATE_LIMITS: z.string().default(''),
-  /** Postgres connections of this process (HTTP writes, the timeline consumer and the status reads share it). */
-  DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
   /** Seconds between keep-alive comments on an open event stream. */
   SSE_KEEPALIVE_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
 });
