@@ -30,7 +30,33 @@ export class TopicAdmin implements OnApplicationShutdown {
     return this.admin;
   }
 
+  /**
+   * Several services start at once and create overlapping topics while the broker elects leaders: a
+   * failed round is retried (with backoff, up to about a minute) rather than failing the start.
+   */
   async ensureTopics(logicalTopics: readonly string[], options: { withDeadLetters: boolean }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createMissing(logicalTopics, options);
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        // A broken connection stays broken: start the next round with a new admin client.
+        const admin = await this.admin?.catch(() => undefined);
+        this.admin = undefined;
+        await admin?.disconnect().catch(() => undefined);
+        const delay = Math.min(250 * 2 ** attempt, 8_000);
+        this.logger.warn(
+          `creating topics failed (${error instanceof Error ? error.message : String(error)}); retrying in ${delay} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async createMissing(
+    logicalTopics: readonly string[],
+    options: { withDeadLetters: boolean },
+  ): Promise<void> {
     const wanted = logicalTopics.flatMap((topic) =>
       options.withDeadLetters ? [topic, deadLetterTopicOf(topic)] : [topic],
     );
