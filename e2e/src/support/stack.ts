@@ -22,6 +22,8 @@ export interface ServiceProcess {
  */
 export class Stack {
   readonly processes: ServiceProcess[] = [];
+  /** Set by stopAll: readiness waits still polling (another service failed first) give up at once. */
+  private stopping = false;
 
   constructor(
     private readonly sharedEnv: Record<string, string>,
@@ -53,6 +55,7 @@ export class Stack {
   }
 
   start(service: ServiceProcess): void {
+    this.stopping = false;
     const child = spawn(
       process.execPath,
       ['-r', '@swc-node/register', path.join(WORKSPACE, `apps/${service.name}/src/main.ts`)],
@@ -83,6 +86,7 @@ export class Stack {
         () => false,
       );
       if (ok) return;
+      if (this.stopping) throw new Error(`${service.name}: the stack is stopping`);
       if (service.child?.exitCode !== null && service.child?.exitCode !== undefined) {
         throw new Error(
           `${service.name} exited (${service.child.exitCode}):\n${service.output.join('').slice(-3000)}`,
@@ -110,6 +114,7 @@ export class Stack {
   }
 
   async stopAll(): Promise<void> {
+    this.stopping = true;
     await Promise.all(
       this.processes.map(async (service) => {
         const child = service.child;
