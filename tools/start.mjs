@@ -18,16 +18,24 @@ async function waitReady(service, deadline) {
 async function main() {
   const { startedKafka } = await setUp();
   const { default: concurrently } = await import('concurrently');
+  // Locally, the outside world is the dev sinks: mail and adapter callbacks land there and are logged.
+  const outside = {
+    SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
+    ADAPTER_CALLBACKS: process.env.ADAPTER_CALLBACKS ?? 'demo=http://127.0.0.1:3099/callback',
+  };
   const { result, commands } = concurrently(
-    SERVICES.map((service) => ({
-      name: service.name,
-      command: `node -r @swc-node/register ${service.entry}`,
-      env: { LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty', PORT: String(service.port) },
-    })),
+    [
+      { name: 'sinks', command: 'node tools/dev-sinks.mjs' },
+      ...SERVICES.map((service) => ({
+        name: service.name,
+        command: `node -r @swc-node/register ${service.entry}`,
+        env: { LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty', PORT: String(service.port), ...outside },
+      })),
+    ],
     {
       cwd: ROOT,
       prefix: 'name',
-      prefixColors: ['cyan', 'magenta', 'yellow', 'green', 'blue'],
+      prefixColors: ['gray', 'cyan', 'magenta', 'yellow', 'green', 'blue'],
       killOthersOn: ['failure'],
     },
   );
@@ -50,7 +58,7 @@ async function main() {
         `  ${service.name.padEnd(13)} http://127.0.0.1:${service.port}  (docs /docs, ready ${ready[index] ? 'yes' : 'NOT YET'})`,
     );
     say(
-      `pipeline running:\n${lines.join('\n')}\n  Ctrl-C stops everything${startedKafka ? ' (and the Kafka broker it started)' : ''}.`,
+      `pipeline running:\n${lines.join('\n')}\n  mail and adapter callbacks go to the local sinks (smtp://127.0.0.1:2525, http://127.0.0.1:3099/callback)\n  Ctrl-C stops everything${startedKafka ? ' (and the Kafka broker it started)' : ''}.`,
     );
   });
 

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     for (let index = 0; index < count; index++) {
       const sample = samples[index];
       const answer = await intake.post(toInquiry(sample, runId, index));
-      if (answer.status === 202) {
+      if (answer.httpStatus === 202) {
         accepted++;
         labels.set(answer.inquiryId, sample);
         observer.trace(answer.inquiryId);

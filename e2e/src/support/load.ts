@@ -85,10 +85,10 @@ export async function runLoad(
       intake
         .post(toInquiry(samples[index % samples.length], options.runId, index))
         .then((answer) => {
-          if (answer.status === 202) {
+          if (answer.httpStatus === 202) {
             accepted++;
             observer.trace(answer.inquiryId).acceptedAt ??= Date.now();
-          } else refused.set(answer.status, (refused.get(answer.status) ?? 0) + 1);
+          } else refused.set(answer.httpStatus, (refused.get(answer.httpStatus) ?? 0) + 1);
         })
         .catch(() => {
           refused.set(0, (refused.get(0) ?? 0) + 1);

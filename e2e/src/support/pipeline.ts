@@ -84,7 +84,8 @@ export interface InquiryInput {
 }
 
 export interface Accepted {
-  status: number;
+  /** The HTTP status (the body's own `status` is the inquiry's: `received`). */
+  httpStatus: number;
   inquiryId: string;
   trackingToken: string;
   duplicate: boolean;
@@ -112,8 +113,8 @@ export class IntakeClient {
       },
       body,
     });
-    const answer = (await response.json()) as Omit<Accepted, 'status'>;
-    return { status: response.status, ...answer };
+    const answer = (await response.json()) as Omit<Accepted, 'httpStatus'>;
+    return { ...answer, httpStatus: response.status };
   }
 
   async status(inquiryId: string, token: string): Promise<{ status: number; body: unknown }> {
