@@ -59,7 +59,9 @@ describe('every service, started as its own process', () => {
         { timeoutMs: 90_000, intervalMs: 250, what: `${name} ready` },
       );
       // Every service checks these three; a service may add its own (notification: its BullMQ connection).
-      expect(Object.keys(ready.body.details ?? {})).toEqual(expect.arrayContaining(['kafka', 'postgres', 'redis']));
+      expect(Object.keys(ready.body.details ?? {})).toEqual(
+        expect.arrayContaining(['kafka', 'postgres', 'redis']),
+      );
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
       const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
