@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { cleanUpRun, freePort, isolatedEnv, testRunId, waitFor } from '@relaydesk/testing';
 import { EventStream, Mailbox, PostReceiver } from './support/outside';
-import { type Accepted, AgentClient, IntakeClient, type InquiryInput } from './support/pipeline';
+import { AgentClient, IntakeClient, type InquiryInput } from './support/pipeline';
 import { SERVICE_NAMES, Stack } from './support/stack';
 
 /**
@@ -28,6 +28,15 @@ const ALL_SKILLS = [
   'other',
   'triage',
 ];
+
+/** The body of a 202/200 answer to `POST /v1/inquiries`. */
+interface Accepted {
+  inquiryId: string;
+  trackingToken: string;
+  status: string;
+  duplicate: boolean;
+  messageId?: string;
+}
 
 interface CustomerStatus {
   inquiryId: string;
@@ -91,6 +100,7 @@ interface Case {
 const stack = new Stack({}, (name) => ({
   ...isolatedEnv(runId, name),
   ...(name === 'notification' ? notificationEnv : {}),
+  ...(name === 'assignment' ? { LANGUAGE_FALLBACK_SECONDS: String(LANGUAGE_FALLBACK_SECONDS) } : {}),
 }));
 let notificationEnv: Record<string, string> = {};
 const mailbox = new Mailbox();
@@ -101,6 +111,8 @@ let intakeUrl: string;
 let notificationUrl: string;
 let slaUrl: string;
 const streams: EventStream[] = [];
+/** Seconds an inquiry waits for a speaker of its language before an English-speaking agent may take it. */
+const LANGUAGE_FALLBACK_SECONDS = 8;
 
 function customerStatus(inquiryId: string, token: string): Promise<{ status: number; body: unknown }> {
   return intake.status(inquiryId, token);
@@ -170,11 +182,8 @@ const EMAIL_KINDS: [string, RegExp][] = [
   ['sla_breach', /^An update on your inquiry \[/],
 ];
 
-/**
- * POST /v1/inquiries signed like the demo adapter. (IntakeClient.post spreads the body's `status:
- * "received"` over the HTTP status, so this keeps the two apart.)
- */
-async function post(input: InquiryInput): Promise<{ http: number; body: Accepted & { status: string } }> {
+/** POST /v1/inquiries signed like the demo adapter; the HTTP status and the body's `status` kept apart. */
+async function post(input: InquiryInput): Promise<{ http: number; body: Accepted }> {
   const raw = JSON.stringify(input);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHmac('sha256', ADAPTER_SECRET).update(`${timestamp}.${raw}`).digest('hex');
@@ -188,7 +197,7 @@ async function post(input: InquiryInput): Promise<{ http: number; body: Accepted
     },
     body: raw,
   });
-  return { http: response.status, body: (await response.json()) as Accepted & { status: string } };
+  return { http: response.status, body: (await response.json()) as Accepted };
 }
 
 /** What the customer of `c` received on their channel, as [kind, text] in arrival order. */
@@ -612,6 +621,75 @@ describe('an inquiry from each channel, in its language, from arrival to resolut
       // Resolving frees the agent: nothing left in their list.
       expect((await myInquiries(c.agent)).map((i) => i.inquiryId)).not.toContain(inquiryId);
     }
+  });
+
+  it('gives an inquiry in a language no agent speaks to an English speaker after the wait, flagged for translation', async () => {
+    const vietnamese: Case = {
+      name: 'chat in Vietnamese',
+      language: 'vi',
+      agent: 'agent-en',
+      reply: 'Hello, your deposit has been credited to your account (translated for you).',
+      input: {
+        channel: 'chat',
+        externalId: `${runId}-chat-vi`,
+        customer: { id: `${runId}-nguyen`, handle: 'nguyen.an', name: 'Nguyễn An', locale: 'vi-VN' },
+        body:
+          'Xin chào, tôi đã nạp 300 USDT qua mạng TRC20 từ sáng nay nhưng số dư trong tài khoản của tôi vẫn ' +
+          'chưa được cập nhật. Giao dịch đã được xác nhận trên blockchain. Vui lòng kiểm tra giúp tôi.',
+      },
+    };
+    const answer = await post(vietnamese.input);
+    expect(answer.http).toBe(202);
+    const accepted = answer.body;
+    const classified = await statusWhen(
+      accepted,
+      (s) => s.status === 'classified',
+      'the Vietnamese one classified',
+    );
+    expect(classified.language).toBe('vi');
+    // Acknowledged in Vietnamese on the chat, although no agent speaks it.
+    const ack = await waitFor(
+      () => receiver.about('/callback', accepted.inquiryId).find((p) => p.body['kind'] === 'acknowledgement'),
+      { timeoutMs: 30_000, what: 'the Vietnamese acknowledgement' },
+    );
+    expect(ack.body['language']).toBe('vi');
+    // agent-en is online with free capacity, yet the inquiry waits for a Vietnamese speaker first.
+    const assigned = await statusWhen(
+      accepted,
+      (s) => s.status === 'assigned',
+      'the Vietnamese one assigned after the language wait',
+      LANGUAGE_FALLBACK_SECONDS * 1000 + 30_000,
+    );
+    const at = (type: string) => Date.parse(assigned.timeline.find((entry) => entry.type === type)!.at);
+    expect(at('inquiry.assigned') - at('inquiry.classified')).toBeGreaterThanOrEqual(
+      LANGUAGE_FALLBACK_SECONDS * 1000 - 500,
+    );
+    const held = (await myInquiries('agent-en')).find((i) => i.inquiryId === accepted.inquiryId);
+    expect(held).toMatchObject({ language: 'vi', translationNeeded: true });
+    const alert = await waitFor(
+      () =>
+        mailbox
+          .to(`agent-en@${AGENT_DOMAIN}`)
+          .find((mail) => str(mail.headers.get('x-relaydesk-inquiry')) === accepted.inquiryId),
+      { timeoutMs: 20_000, what: 'the assignment mail to agent-en' },
+    );
+    expect(alert.text).toContain('a translation is needed');
+
+    const token = await asRole('agent-en', 'agent');
+    const reply = await agents.call('POST', `/v1/inquiries/${accepted.inquiryId}/replies`, token, {
+      body: vietnamese.reply,
+    });
+    expect(reply.status).toBe(201);
+    const delivered = await waitFor(
+      () => receiver.about('/callback', accepted.inquiryId).find((p) => p.body['kind'] === 'reply'),
+      { timeoutMs: 20_000, what: 'the reply on the Vietnamese chat' },
+    );
+    expect(str(delivered.body['text'])).toContain(vietnamese.reply);
+    expect(delivered.body['language']).toBe('vi');
+    expect((await agents.call('POST', `/v1/inquiries/${accepted.inquiryId}/resolve`, token)).status).toBe(
+      200,
+    );
+    await statusWhen(accepted, (s) => s.status === 'resolved', 'the Vietnamese one resolved');
   });
 });
 
