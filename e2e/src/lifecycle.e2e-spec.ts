@@ -338,6 +338,15 @@ describe('an inquiry from each channel, in its language, from arrival to resolut
     expect(foreign.status).toBe(404);
     const noToken = await fetch(`${intakeUrl}/v1/inquiries/${cases[0].accepted!.inquiryId}/status`);
     expect(noToken.status).toBe(401);
+    // The live stream is guarded the same way.
+    const foreignStream = await new EventStream(
+      `${intakeUrl}/v1/inquiries/${cases[0].accepted!.inquiryId}/events`,
+      cases[1].accepted!.trackingToken,
+    ).open();
+    expect(foreignStream.status).toBe(404);
+    const anonymousStream = await fetch(`${intakeUrl}/v1/inquiries/${cases[0].accepted!.inquiryId}/events`);
+    expect(anonymousStream.status).toBe(401);
+    await anonymousStream.arrayBuffer();
   });
 
   it('classifies each in its language, sets SLA due times and acknowledges on the customer’s channel', async () => {
