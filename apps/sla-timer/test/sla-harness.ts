@@ -190,3 +190,29 @@ export class Published {
 export function payloadOf<T extends Topic>(event: SeenEvent, _topic: T): PayloadOf<T> {
   return event.envelope.payload as PayloadOf<T>;
 }
+
+/** Hands classifications straight to the service (the consumer's own code path, without Kafka in between). */
+export async function classifyDirectly(
+  service: { onClassified(event: EventEnvelope<typeof Topic.InquiryClassified>): Promise<unknown> },
+  payloads: PayloadInputOf<typeof Topic.InquiryClassified>[],
+  concurrency = 16,
+): Promise<void> {
+  const { type, version } = parseTopic(Topic.InquiryClassified);
+  let next = 0;
+  const worker = async () => {
+    while (next < payloads.length) {
+      const payload = payloads[next++];
+      await service.onClassified({
+        id: randomUUID(),
+        type,
+        version,
+        occurredAt: new Date().toISOString(),
+        inquiryId: payload.inquiryId,
+        correlationId: randomUUID(),
+        causationId: null,
+        payload: payload,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}

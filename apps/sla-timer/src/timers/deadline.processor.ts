@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { createRedis } from '@relaydesk/persistence';
 import { APP_CONFIG, runInContext } from '@relaydesk/runtime';
@@ -16,7 +16,7 @@ import { type DeadlineJob, SLA_DEADLINE_QUEUE } from './deadline.timers';
 
 /** Fires `sla-deadline` jobs: each one is a Postgres transaction that publishes at most once. */
 @Injectable()
-export class DeadlineProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeadlineProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeadlineProcessor.name);
   private worker?: Worker<DeadlineJob>;
   private connection?: Redis;
@@ -51,8 +51,8 @@ export class DeadlineProcessor implements OnApplicationBootstrap, OnApplicationS
     return transition.changed ? 'fired' : `skipped: ${transition.reason}`;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // Lets running jobs finish (and commit) before the connection goes.
+  /** Before Postgres closes (onApplicationShutdown): running jobs finish and commit. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
     await this.connection?.quit().catch(() => this.connection?.disconnect());
   }

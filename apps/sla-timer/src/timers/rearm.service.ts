@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { REDIS } from '@relaydesk/persistence';
 import { APP_CONFIG, counter } from '@relaydesk/runtime';
@@ -40,7 +40,7 @@ function jobsOf(clock: OpenClock): { job: DeadlineJob; at: Date }[] {
  *   that failed for good, a crash between a commit and its timer change, partial eviction).
  */
 @Injectable()
-export class RearmService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RearmService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RearmService.name);
   private readonly rearmed = counter('relaydesk_sla_rearms_total', 'SLA timer re-arms, by trigger', [
     'trigger',
@@ -74,7 +74,7 @@ export class RearmService implements OnApplicationBootstrap, OnApplicationShutdo
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.watch);
     clearInterval(this.sweep);
