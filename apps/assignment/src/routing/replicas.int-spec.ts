@@ -62,6 +62,14 @@ describe('two replicas racing on the same queues', () => {
     );
     const half = sent.slice(0, INQUIRIES / 2);
     await events.send(Topic.InquiryClassified, ...half);
+    // The first half waits before any agent is online, so the agents coming online fill up at once.
+    await waitFor(
+      async () => {
+        const [waiting] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".inquiries`);
+        return waiting!.n === INQUIRIES / 2;
+      },
+      { timeoutMs: 50_000, what: 'the first half waiting' },
+    );
     await Promise.all(
       Array.from({ length: AGENTS }, (_, index) =>
         apis[index % 2].putAgent(
