@@ -66,7 +66,7 @@ describe('two replicas racing on the same queues', () => {
     await waitFor(
       async () => {
         const [waiting] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".inquiries`);
-        return waiting!.n === INQUIRIES / 2;
+        return waiting.n === INQUIRIES / 2;
       },
       { timeoutMs: 50_000, what: 'the first half waiting' },
     );
