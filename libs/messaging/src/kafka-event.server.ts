@@ -71,7 +71,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         groupId: this.config.KAFKA_GROUP_ID,
         sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
         heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 10),
-        maxWaitTimeInMs: 100,
+        maxWaitTimeInMs: this.config.KAFKA_FETCH_MAX_WAIT_MS,
         allowAutoTopicCreation: false,
       });
       this.consumer = consumer;

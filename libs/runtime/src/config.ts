@@ -15,7 +15,9 @@ export const baseEnvSchema = z.object({
     .transform((value) => value.split(',').map((broker) => broker.trim()))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port list, comma-separated')).min(1)),
   KAFKA_TOPIC_PREFIX: z.string().default(''),
-  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  /** How long the broker may hold a fetch when there is nothing to read (data is answered at once). */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(10_000).default(1_000),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Partitions a consumer handles at once (order is kept within each partition). */
