@@ -3,7 +3,7 @@
 // assignments and duplicate notifications (all must be 0), and how long the pipeline took to catch up.
 // --replicas 2 runs two replicas of every consuming service side by side.
 import { freePort, testRunId } from '@relaydesk/testing';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,12 @@ async function main(): Promise<void> {
   kafka('start');
   const runId = testRunId();
   const prefix = `${runId}.`;
+  // The outside world: mail and adapter callbacks land in the local sinks (as under npm start).
+  const [smtpPort, callbackPort] = [await freePort(), await freePort()];
+  const sinks = spawn(process.execPath, [path.join(WORKSPACE, 'tools/dev-sinks.mjs')], {
+    env: { ...process.env, DEV_SMTP_PORT: String(smtpPort), DEV_CALLBACK_PORT: String(callbackPort) },
+    stdio: 'ignore',
+  });
   // Its own schemas, topics, groups and keys: a chaos run never touches a pipeline running beside it.
   const stack = new Stack(
     {
@@ -47,7 +53,12 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       KAFKA_SESSION_TIMEOUT_MS: '10000',
     },
-    (name) => ({ DB_SCHEMA: `${runId}_${name.replace('-', '_')}`, KAFKA_GROUP_ID: `${runId}-${name}` }),
+    (name) => ({
+      DB_SCHEMA: `${runId}_${name.replace('-', '_')}`,
+      KAFKA_GROUP_ID: `${runId}-${name}`,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      ADAPTER_CALLBACKS: `demo=http://127.0.0.1:${callbackPort}/callback`,
+    }),
   );
   for (const name of SERVICE_NAMES) {
     const copies = name === 'intake' ? 1 : replicas;
@@ -149,6 +160,7 @@ async function main(): Promise<void> {
   } finally {
     await observer.stop();
     await stack.stopAll();
+    sinks.kill('SIGTERM');
     redis.disconnect();
   }
 }

@@ -67,30 +67,48 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       const topics = this.subscribedTopics();
       if (topics.length === 0) return callback();
       await this.topics.ensureTopics(topics, { withDeadLetters: true });
-      const consumer = this.kafka.consumer({
-        groupId: this.config.KAFKA_GROUP_ID,
-        sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 10),
-        maxWaitTimeInMs: this.config.KAFKA_FETCH_MAX_WAIT_MS,
-        allowAutoTopicCreation: false,
-      });
-      this.consumer = consumer;
-      await consumer.connect();
-      await consumer.subscribe({
-        topics: topics.map((topic) => physicalTopic(this.config, topic)),
-        fromBeginning: true,
-      });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.config.CONSUMER_PARTITION_CONCURRENCY,
-        eachBatch: (payload) => this.handleBatch(consumer, payload),
-      });
+      // New topics take a moment to reach the metadata of every broker connection: a subscription that
+      // races them is retried with a fresh consumer rather than failing the start.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.startConsumer(topics);
+          break;
+        } catch (error) {
+          await this.consumer?.disconnect().catch(() => undefined);
+          this.consumer = undefined;
+          if (attempt >= 8) throw error;
+          const delay = Math.min(250 * 2 ** attempt, 8_000);
+          this.log.warn(`subscribing failed (${describeError(error)}); retrying in ${delay} ms`);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
       this.log.log(`consuming ${topics.join(', ')} as group ${this.config.KAFKA_GROUP_ID}`);
       callback();
     } catch (error) {
       callback(error);
     }
+  }
+
+  private async startConsumer(topics: Topic[]): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.config.KAFKA_GROUP_ID,
+      sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 10),
+      maxWaitTimeInMs: this.config.KAFKA_FETCH_MAX_WAIT_MS,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: topics.map((topic) => physicalTopic(this.config, topic)),
+      fromBeginning: true,
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.CONSUMER_PARTITION_CONCURRENCY,
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
+    });
   }
 
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {

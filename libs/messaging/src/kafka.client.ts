@@ -3,14 +3,16 @@ import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { MessagingConfig } from './messaging.config';
 
 /** Errors kafkajs logs at ERROR although it retries them itself (leader elections, new topics). */
-const RETRIED = /not the leader|does not host this topic-partition|leader not available|coordinator (is loading|not available)|rebalanc/i;
+const RETRIED =
+  /not the leader|does not host this topic-partition|leader not available|coordinator (is loading|not available)|rebalanc/i;
 
 function kafkaLogCreator() {
   return ({ namespace, level, log }: LogEntry) => {
     const logger = new Logger(`kafkajs:${namespace}`);
     const { message, ...extra } = log;
     const line = `${message} ${JSON.stringify(extra)}`;
-    if (level === logLevel.ERROR && RETRIED.test(`${message} ${String(extra['error'] ?? '')}`)) logger.debug(line);
+    if (level === logLevel.ERROR && RETRIED.test(`${message} ${String(extra['error'] ?? '')}`))
+      logger.debug(line);
     else if (level === logLevel.ERROR) logger.error(line);
     else if (level === logLevel.WARN) logger.warn(line);
     else logger.debug(line);
