@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     const count = Math.min(Number(args.count ?? samples.length), samples.length);
     const labels = new Map<string, (typeof samples)[number]>();
     let accepted = 0;
+    const acknowledged = () => [...observer.traces.values()].filter((trace) => trace.acknowledgedAt).length;
     const replied = new Set<string>();
     const resolved = new Set<string>();
 
@@ -144,9 +145,9 @@ async function main(): Promise<void> {
         '',
         'What happened:',
         `  ${accepted} customers wrote in, by form, email, social media and chat, in ${byLanguage.size} languages (${[...byLanguage].map(([language, n]) => `${language} ${n}`).join(', ')}).`,
-        `  Each got a tracking token at once and an acknowledgement in their language on their channel.`,
+        `  Each got a tracking token at once; ${acknowledged()} got their acknowledgement in their language on their channel (mail and callbacks land in the local sinks of npm start).`,
         `  The classifier agreed with the human labels on ${agree('category')}/${accepted} categories, ${agree('priority')}/${accepted} priorities and ${agree('language')}/${accepted} languages.`,
-        `  ${traces.filter(([, t]) => t.classification?.needsReview).length} unclear inquiries went to the triage desk; urgent ones were served first.`,
+        `  ${traces.filter(([, t]) => t.classification?.needsReview).length} the classifier was unsure of were routed to agents with the triage skill; urgent ones were served first.`,
         `  ${replied.size} were answered and ${resolved.size} resolved by ${TEAM.length} agents, each only given inquiries in a language they speak and a desk they know.`,
         '  Open http://127.0.0.1:3001/docs (intake), :3003/docs (agents), :3004/docs (deliveries), :3005/docs (SLA) to explore.',
         '',
