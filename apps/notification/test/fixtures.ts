@@ -1,54 +1,8 @@
 import { type EventEnvelope, parseTopic, type PayloadInputOf, type Topic } from '@relaydesk/contracts';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { createHmac, randomUUID } from 'node:crypto';
+import { adapterSignatureValid } from '@relaydesk/testing';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-
-/** A real SMTP server on a free local port; refuses (550) recipients whose address starts with "bounce". */
-export class LocalSmtp {
-  readonly mails: ParsedMail[] = [];
-  private server?: SMTPServer;
-  port = 0;
-
-  async start(): Promise<number> {
-    this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onRcptTo: (address, _session, callback) => {
-        if (address.address.startsWith('bounce')) {
-          const error = new Error('5.1.1 no such mailbox') as Error & { responseCode: number };
-          error.responseCode = 550;
-          return callback(error);
-        }
-        callback();
-      },
-      onData: (stream, _session, callback) => {
-        simpleParser(stream)
-          .then((mail) => {
-            this.mails.push(mail);
-            callback();
-          })
-          .catch((error: Error) => callback(error));
-      },
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return this.port;
-  }
-
-  to(address: string): ParsedMail[] {
-    return this.mails.filter((mail) => {
-      const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
-      return to.some((group) => group.value.some((entry) => entry.address === address));
-    });
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 export interface ReceivedCall {
   path: string;
@@ -57,15 +11,6 @@ export interface ReceivedCall {
   body: Record<string, unknown>;
   signatureValid: boolean;
   status: number;
-}
-
-/** How an adapter checks a request signed per API.md: HMAC over `${timestamp}.${rawBody}`, 300 s window. */
-export function adapterAccepts(secret: string, headers: http.IncomingHttpHeaders, rawBody: string): boolean {
-  const timestamp = String(headers['x-relaydesk-timestamp'] ?? '');
-  const signature = String(headers['x-relaydesk-signature'] ?? '');
-  if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
-  return signature === expected;
 }
 
 /**
@@ -99,7 +44,7 @@ export class LocalReceiver {
           headers: req.headers,
           rawBody,
           body,
-          signatureValid: adapterAccepts(secret, req.headers, rawBody),
+          signatureValid: adapterSignatureValid(secret, req.headers, rawBody),
           status,
         });
         res.writeHead(status, { 'content-type': 'application/json' }).end('{}');

@@ -1,8 +1,6 @@
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { adapterSignatureValid } from '@relaydesk/testing';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 
 /**
  * The world outside the pipeline, as the end-to-end suites see it: a mail server that keeps every mail
@@ -10,60 +8,8 @@ import { SMTPServer } from 'smtp-server';
  * event stream.
  */
 
-/** A real SMTP server on 127.0.0.1 (random port) that parses and keeps every mail. */
-export class Mailbox {
-  readonly mails: ParsedMail[] = [];
-  private server?: SMTPServer;
-  port = 0;
-
-  async start(): Promise<number> {
-    this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData: (stream, _session, callback) => {
-        simpleParser(stream)
-          .then((mail) => {
-            this.mails.push(mail);
-            callback();
-          })
-          .catch((error: Error) => callback(error));
-      },
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return this.port;
-  }
-
-  get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
-  }
-
-  /** Mails addressed to `address` (case-insensitive), in arrival order. */
-  to(address: string): ParsedMail[] {
-    const wanted = address.toLowerCase();
-    return this.mails.filter((mail) => {
-      const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
-      return to.some((group) => group.value.some((entry) => entry.address?.toLowerCase() === wanted));
-    });
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-/** How a receiver checks a request signed per API.md: HMAC-SHA256 of `${timestamp}.${rawBody}`, 300 s window. */
-export function signatureValid(secret: string, headers: http.IncomingHttpHeaders, rawBody: string): boolean {
-  const timestamp = String(headers['x-relaydesk-timestamp'] ?? '');
-  const signature = String(headers['x-relaydesk-signature'] ?? '');
-  if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const expected = Buffer.from(
-    `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`,
-  );
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+/** The mail server of the outside world (shared with the notification tests). */
+export { LocalSmtp as Mailbox } from '@relaydesk/testing';
 
 export interface ReceivedPost {
   path: string;
@@ -108,7 +54,7 @@ export class PostReceiver {
           headers: req.headers,
           rawBody,
           body,
-          signatureValid: signatureValid(this.secrets[path] ?? '', req.headers, rawBody),
+          signatureValid: adapterSignatureValid(this.secrets[path] ?? '', req.headers, rawBody),
         });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });

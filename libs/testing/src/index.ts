@@ -6,3 +6,4 @@ export * from './processes';
 export * from './tcp-proxy';
 export * from './service';
 export * from './ports';
+export * from './outside-world';
