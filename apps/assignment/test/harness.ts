@@ -4,6 +4,7 @@ import { type EventEnvelope, type PayloadOf, Topic } from '@relaydesk/contracts'
 import { KafkaEventServer } from '@relaydesk/messaging';
 import { signAgentToken } from '@relaydesk/runtime';
 import {
+  classifiedPayload,
   type RunningService,
   startTestService,
   testKafka,
@@ -89,33 +90,8 @@ export class Api {
 export function classified(
   overrides: Partial<PayloadOf<typeof Topic.InquiryClassified>> = {},
 ): EventEnvelope<typeof Topic.InquiryClassified> {
-  const inquiryId = overrides.inquiryId ?? randomUUID();
-  const now = new Date().toISOString();
-  return envelope(Topic.InquiryClassified, inquiryId, {
-    inquiryId,
-    classifierVersion: 'test',
-    category: 'trading',
-    priority: 'normal',
-    language: 'en',
-    confidence: { category: 0.9, priority: 0.9, language: 0.9 },
-    needsReview: false,
-    entities: {
-      txHashes: [],
-      addresses: [],
-      assets: [],
-      networks: [],
-      amounts: [],
-      orderIds: [],
-      withdrawalIds: [],
-    },
-    suggestedArticles: [],
-    channel: 'email',
-    customerTier: 'standard',
-    acceptedAt: now,
-    reclassification: false,
-    classifiedAt: now,
-    ...overrides,
-  });
+  const payload = classifiedPayload(overrides);
+  return envelope(Topic.InquiryClassified, payload.inquiryId, payload);
 }
 
 export function envelope<T extends Topic>(

@@ -1,5 +1,5 @@
 import { type EventEnvelope, parseTopic, type PayloadInputOf, type Topic } from '@relaydesk/contracts';
-import { adapterSignatureValid } from '@relaydesk/testing';
+import { adapterSignatureValid, classifiedPayload } from '@relaydesk/testing';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -122,24 +122,12 @@ export function classified(
   articles: { title: string; url: string }[] = [],
   channel: 'email' | 'chat' | 'social' | 'form' = 'email',
 ) {
-  const now = new Date().toISOString();
-  return {
+  return classifiedPayload({
     inquiryId,
-    classifierVersion: 'test',
-    category: 'deposit_withdrawal' as const,
-    priority: 'high' as const,
+    category: 'deposit_withdrawal',
+    priority: 'high',
     language,
     confidence: { category: 0.9, priority: 0.8, language: 0.99 },
-    needsReview: false,
-    entities: {
-      txHashes: [],
-      addresses: [],
-      assets: [],
-      networks: [],
-      amounts: [],
-      orderIds: [],
-      withdrawalIds: [],
-    },
     suggestedArticles: articles.map((article, index) => ({
       id: `a${index}`,
       ...article,
@@ -147,11 +135,7 @@ export function classified(
       score: 1 - index / 10,
     })),
     channel,
-    customerTier: 'standard' as const,
-    acceptedAt: now,
-    reclassification: false,
-    classifiedAt: now,
-  };
+  });
 }
 
 export function deadlinesSet(inquiryId: string, firstResponseDueAt: string) {

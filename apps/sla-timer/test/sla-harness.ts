@@ -9,7 +9,13 @@ import {
 } from '@relaydesk/contracts';
 import { KafkaEventServer } from '@relaydesk/messaging';
 import { signAgentToken } from '@relaydesk/runtime';
-import { type RunningService, startTestService, testKafka, TopicReader } from '@relaydesk/testing';
+import {
+  classifiedPayload,
+  type RunningService,
+  startTestService,
+  testKafka,
+  TopicReader,
+} from '@relaydesk/testing';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
@@ -86,28 +92,15 @@ export function classified(
   extra: Partial<PayloadInputOf<typeof Topic.InquiryClassified>> = {},
 ): PayloadInputOf<typeof Topic.InquiryClassified> {
   return {
-    inquiryId,
-    classifierVersion: 'test-1',
-    category: 'trading',
-    priority,
-    language: 'en',
-    confidence: { category: 0.9, priority: 0.9, language: 0.99 },
-    needsReview: false,
-    entities: {
-      txHashes: [],
-      addresses: [],
-      assets: [],
-      networks: [],
-      amounts: [],
-      orderIds: [],
-      withdrawalIds: [],
-    },
-    suggestedArticles: [],
-    channel: 'form',
-    customerTier: 'standard',
-    acceptedAt: classifiedAt.toISOString(),
-    reclassification: false,
-    classifiedAt: classifiedAt.toISOString(),
+    ...classifiedPayload({
+      inquiryId,
+      priority,
+      classifierVersion: 'test-1',
+      confidence: { category: 0.9, priority: 0.9, language: 0.99 },
+      channel: 'form',
+      acceptedAt: classifiedAt.toISOString(),
+      classifiedAt: classifiedAt.toISOString(),
+    }),
     ...extra,
   };
 }

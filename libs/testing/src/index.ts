@@ -7,3 +7,4 @@ export * from './tcp-proxy';
 export * from './service';
 export * from './ports';
 export * from './outside-world';
+export * from './payloads';
