@@ -4,6 +4,7 @@ import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG } from '@relaydesk/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { MessagingConfig } from './messaging.config';
+import { currentUnitOfWork, runInUnitOfWork, UnitOfWork } from './unit-of-work';
 
 export type HandlerOutcome = { outcome: 'handled' } | { outcome: 'skipped'; reason: string };
 
@@ -27,19 +28,59 @@ export class InboxService {
   /**
    * Runs `work` once per (consumer, event). A concurrent duplicate waits on the row lock of the first
    * and then finds the event recorded.
+   *
+   * Inside a consumer's batch transaction the work runs in a savepoint of it (a failure undoes only this
+   * event); otherwise in a transaction of its own. Either way, hooks given to `afterCommit` run after
+   * the commit.
    */
   async handleOnce(
     consumer: string,
     event: Pick<EventEnvelope, 'id'>,
     work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
   ): Promise<HandlerOutcome> {
-    return this.dataSource.transaction(async (manager) => {
-      const recorded: unknown[] = await manager.query(
-        `INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [consumer, event.id],
-      );
-      if (recorded.length === 0) return { outcome: 'skipped', reason: 'already processed' } as const;
-      return (await work(manager)) ?? HANDLED;
+    const batch = currentUnitOfWork();
+    if (batch?.shared && batch.manager) return this.inSavepoint(batch, consumer, event, work);
+    const unit = await this.dataSource.transaction(async (manager) => {
+      const own = new UnitOfWork(manager, false);
+      const outcome = await runInUnitOfWork(own, () => this.record(manager, consumer, event, work));
+      return { own, outcome };
     });
+    const [error] = (await unit.own.runHooks()).values();
+    if (error) throw error;
+    return unit.outcome;
+  }
+
+  private async inSavepoint(
+    batch: UnitOfWork,
+    consumer: string,
+    event: Pick<EventEnvelope, 'id'>,
+    work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
+  ): Promise<HandlerOutcome> {
+    const manager = batch.manager as EntityManager;
+    const savepoint = batch.nextSavepoint();
+    await manager.query(`SAVEPOINT ${savepoint}`);
+    try {
+      const outcome = await this.record(manager, consumer, event, work);
+      await manager.query(`RELEASE SAVEPOINT ${savepoint}`);
+      return outcome;
+    } catch (error) {
+      await manager.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+      batch.discardHooksOf(batch.message);
+      throw error;
+    }
+  }
+
+  private async record(
+    manager: EntityManager,
+    consumer: string,
+    event: Pick<EventEnvelope, 'id'>,
+    work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
+  ): Promise<HandlerOutcome> {
+    const recorded: unknown[] = await manager.query(
+      `INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+      [consumer, event.id],
+    );
+    if (recorded.length === 0) return { outcome: 'skipped', reason: 'already processed' } as const;
+    return (await work(manager)) ?? HANDLED;
   }
 }

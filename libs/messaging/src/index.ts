@@ -9,6 +9,7 @@ export * from './topic.admin';
 export * from './outbox.service';
 export * from './outbox.relay';
 export * from './inbox.service';
+export { afterCommit, type AfterCommitHook } from './unit-of-work';
 export * from './kafka-event.server';
 export * from './messaging.migration';
 export * from './messaging.module';

@@ -10,6 +10,7 @@ import {
 import { APP_CONFIG, counter, enrichContext, histogram, runInContext } from '@relaydesk/runtime';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { describeError, isRetryable } from './errors';
 import { EventContext } from './event.context';
 import { EventProducer } from './event.producer';
@@ -17,6 +18,14 @@ import { DeadLetterHeader, decodeHeaders, EventHeader, type KafkaHeaders } from 
 import { logicalTopic, type MessagingConfig, physicalTopic } from './messaging.config';
 import { TopicAdmin } from './topic.admin';
 import { KAFKA } from './tokens';
+import { runInUnitOfWork, UnitOfWork } from './unit-of-work';
+
+interface OpenBatch {
+  unit: UnitOfWork;
+  runner: QueryRunner;
+  messages: KafkaMessage[];
+  openedAt: number;
+}
 
 /** Commit at least this often within a long batch, so a crash redelivers little. */
 const COMMIT_EVERY_MESSAGES = 50;
@@ -42,12 +51,19 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     ['topic'],
   );
   private readonly duration = histogram('relaydesk_event_handler_seconds', 'Handler duration', ['topic']);
+  private readonly batchSize = histogram(
+    'relaydesk_consumer_batch_events',
+    'Events committed by one batch transaction',
+    ['topic'],
+    [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+  );
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(APP_CONFIG) private readonly config: MessagingConfig,
     private readonly producer: EventProducer,
     private readonly topics: TopicAdmin,
+    private readonly dataSource: DataSource,
   ) {
     super();
   }
@@ -111,39 +127,164 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     });
   }
 
+  /**
+   * A partition's batch, in order. Events are handled in one Postgres transaction (`UnitOfWork`,
+   * a savepoint each) that commits every `CONSUMER_BATCH_SIZE` events or `CONSUMER_BATCH_MAX_MS`; then
+   * the handlers' after-commit hooks run and the offsets are committed. An event that fails in the
+   * batch (or is invalid) ends the batch transaction with what came before it and is then handled on
+   * its own, with the usual retries and dead letters.
+   */
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const topic = logicalTopic(this.config, batch.topic) as Topic;
     let uncommitted: string | undefined;
     let sinceCommit = 0;
-    const commit = async () => {
+    const commitOffsets = async () => {
       if (uncommitted === undefined) return;
       const offset = (BigInt(uncommitted) + 1n).toString();
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
       uncommitted = undefined;
       sinceCommit = 0;
     };
+    const done = async (message: KafkaMessage) => {
+      resolveOffset(message.offset);
+      uncommitted = message.offset;
+      if (++sinceCommit >= COMMIT_EVERY_MESSAGES) await commitOffsets();
+    };
+    const alone = async (message: KafkaMessage) => {
+      await this.handleMessage(topic, batch.partition, message, heartbeat);
+      await done(message);
+    };
+
+    let open: OpenBatch | undefined;
+    const flush = async () => {
+      if (!open) return;
+      const closing = open;
+      open = undefined;
+      for (const message of await this.commitBatch(topic, batch.partition, closing)) {
+        if (message.handled) await done(message.message);
+        else await alone(message.message);
+      }
+      await heartbeat();
+    };
+
     for (const message of batch.messages) {
       // Stopping or rebalanced away: keep what is done, leave the rest to whoever owns the partition.
       if (!isRunning() || isStale()) break;
-      await this.handleMessage(batch.topic, batch.partition, message, heartbeat);
-      resolveOffset(message.offset);
-      uncommitted = message.offset;
-      if (++sinceCommit >= COMMIT_EVERY_MESSAGES) await commit();
+      if (this.config.CONSUMER_BATCH_SIZE > 1) {
+        open ??= await this.openBatch();
+        if (await this.tryInBatch(open, topic, batch.partition, message)) {
+          if (
+            open.messages.length >= this.config.CONSUMER_BATCH_SIZE ||
+            Date.now() - open.openedAt >= this.config.CONSUMER_BATCH_MAX_MS
+          )
+            await flush();
+          continue;
+        }
+        await flush();
+      }
+      await alone(message);
       await heartbeat();
     }
-    await commit();
+    await flush();
+    await commitOffsets();
+  }
+
+  private async openBatch(): Promise<OpenBatch> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+    } catch (error) {
+      await runner.release().catch(() => undefined);
+      throw error;
+    }
+    return { unit: new UnitOfWork(runner.manager, true), runner, messages: [], openedAt: Date.now() };
+  }
+
+  /**
+   * Handles `message` once inside the batch transaction. False when it did not succeed there (invalid,
+   * or the handler threw): its savepoint was rolled back and it must be handled on its own.
+   */
+  private async tryInBatch(
+    open: OpenBatch,
+    topic: Topic,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<boolean> {
+    const headers = decodeHeaders(message.headers);
+    let envelope;
+    try {
+      envelope = parseEnvelope(topic, JSON.parse(message.value?.toString() ?? 'null'));
+    } catch {
+      return false;
+    }
+    const { unit } = open;
+    unit.message = open.messages.length;
+    const context = {
+      correlationId: envelope.correlationId,
+      eventId: envelope.id,
+      inquiryId: envelope.inquiryId,
+    };
+    try {
+      await runInContext(context, () =>
+        runInUnitOfWork(unit, () =>
+          this.invokeOnce(topic, envelope, new EventContext([topic, partition, message.offset, headers, 1])),
+        ),
+      );
+      open.messages.push(message);
+      return true;
+    } catch (error) {
+      unit.discardHooksOf(unit.message);
+      this.log.warn(
+        `${topic} ${partition}:${message.offset} failed in a batch (${describeError(error)}); handling it on its own`,
+      );
+      return false;
+    }
+  }
+
+  /**
+   * Commits the batch transaction and runs its after-commit hooks. Returns each message with whether it
+   * is done: all of them; or, when the commit failed, none (handled again on their own, their effects
+   * were rolled back); or all but those whose hook failed (handled again on their own, they find
+   * themselves already processed, which is a handler's cue to repair what the hook missed).
+   */
+  private async commitBatch(
+    topic: Topic,
+    partition: number,
+    open: OpenBatch,
+  ): Promise<{ message: KafkaMessage; handled: boolean }[]> {
+    const { unit, runner, messages } = open;
+    try {
+      await runner.commitTransaction();
+    } catch (error) {
+      this.log.warn(
+        `${topic} ${partition}: batch of ${messages.length} did not commit (${describeError(error)})`,
+      );
+      await runner.rollbackTransaction().catch(() => undefined);
+      return messages.map((message) => ({ message, handled: false }));
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+    this.batchSize.observe({ topic }, messages.length);
+    const failed = await unit.runHooks();
+    for (const [index, error] of failed) {
+      this.log.warn(
+        `${topic} ${partition}:${messages[index].offset} after-commit work failed (${describeError(error)}); handling it again`,
+      );
+    }
+    return messages.map((message, index) => ({ message, handled: !failed.has(index) }));
   }
 
   private async handleMessage(
-    topicName: string,
+    topic: Topic,
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    const topic = logicalTopic(this.config, topicName) as Topic;
     const headers = decodeHeaders(message.headers);
     const correlationId =
-      headers[EventHeader.CorrelationId] ?? `kafka:${topicName}:${partition}:${message.offset}`;
+      headers[EventHeader.CorrelationId] ?? `kafka:${topic}:${partition}:${message.offset}`;
     await runInContext({ correlationId, eventId: headers[EventHeader.EventId] }, async () => {
       let envelope;
       try {
@@ -172,23 +313,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     envelope: unknown,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    const handler = this.getHandlerByPattern(topic);
-    if (!handler) throw new Error(`no handler for ${topic}`);
     const maxAttempts = this.config.CONSUMER_MAX_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
       const context = new EventContext([topic, partition, message.offset, headers, attempt]);
-      const stopTimer = this.duration.startTimer({ topic });
       try {
-        const outcome = await this.invokeChain(handler, envelope, context);
-        stopTimer();
-        const label =
-          typeof outcome === 'object' && outcome && 'outcome' in outcome
-            ? String(outcome.outcome)
-            : 'handled';
-        this.handled.inc({ topic, outcome: label });
+        await this.invokeOnce(topic, envelope, context);
         return;
       } catch (error) {
-        stopTimer();
         const retryable = isRetryable(error);
         if (!retryable || attempt >= maxAttempts) {
           this.log.error(
@@ -204,6 +335,21 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         );
         await this.pause(delay, heartbeat);
       }
+    }
+  }
+
+  /** One attempt of the topic's handlers, timed and counted by outcome; throws what the handler threw. */
+  private async invokeOnce(topic: Topic, envelope: unknown, context: EventContext): Promise<void> {
+    const handler = this.getHandlerByPattern(topic);
+    if (!handler) throw new Error(`no handler for ${topic}`);
+    const stopTimer = this.duration.startTimer({ topic });
+    try {
+      const outcome = await this.invokeChain(handler, envelope, context);
+      const label =
+        typeof outcome === 'object' && outcome && 'outcome' in outcome ? String(outcome.outcome) : 'handled';
+      this.handled.inc({ topic, outcome: label });
+    } finally {
+      stopTimer();
     }
   }
 

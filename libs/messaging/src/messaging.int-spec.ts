@@ -16,7 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { DeadLetterHeader } from './headers';
-import { probeConfig, startProbeApp } from '../test/probe-app';
+import { hookRuns, probeConfig, repairs, startProbeApp } from '../test/probe-app';
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'probe');
@@ -153,6 +153,51 @@ describe('messaging against the real Kafka and Postgres', () => {
       } finally {
         await reader.stop();
       }
+    });
+
+    it('commits a batch once, runs after-commit hooks after the commit, and undoes only the event that failed', async () => {
+      const inquiryId = randomUUID();
+      const before = Array.from({ length: 8 }, () => envelope('ok', inquiryId));
+      const failing = envelope('fail-inside', inquiryId);
+      const after = Array.from({ length: 8 }, () => envelope('ok', inquiryId));
+      const all = [...before, failing, ...after];
+      await send(...all.map((event) => ({ key: inquiryId, value: JSON.stringify(event) })));
+      const ids = all.map((event) => event.id);
+      const rows = await waitFor(async () => {
+        const found = await sideEffects(ids);
+        return found.length === all.length && found;
+      });
+      // Exactly once each and in order: the failed attempt's side effect was rolled back with its savepoint.
+      expect(rows.map((row) => row.event_id)).toEqual(ids);
+      await waitFor(() => ids.every((id) => hookRuns.some((run) => run.eventId === id)));
+      const runs = hookRuns.filter((run) => ids.includes(run.eventId));
+      expect(runs.map((run) => run.eventId)).toEqual(ids);
+      expect(runs.every((run) => run.committed)).toBe(true);
+      // Rows of one transaction share its now(): the events before the failure were committed together.
+      const committedAt = await withPg(async (client) => {
+        const { rows: times } = await client.query<{ at: Date }>(
+          `SELECT DISTINCT at FROM "${schema}".side_effects WHERE event_id = ANY($1::uuid[])`,
+          [before.map((event) => event.id)],
+        );
+        return times;
+      });
+      expect(committedAt.length).toBeLessThan(before.length);
+    });
+
+    it('handles an event again on its own when its after-commit hook failed, and it finds itself processed', async () => {
+      const inquiryId = randomUUID();
+      const hookFails = envelope('hook-fails', inquiryId);
+      const behind = envelope('ok', inquiryId);
+      await send(
+        { key: inquiryId, value: JSON.stringify(hookFails) },
+        { key: inquiryId, value: JSON.stringify(behind) },
+      );
+      await waitFor(
+        () => repairs.includes(hookFails.id) && hookRuns.some((run) => run.eventId === behind.id),
+      );
+      expect(await sideEffects([hookFails.id, behind.id])).toHaveLength(2);
+      expect(repairs.filter((id) => id === hookFails.id)).toHaveLength(1);
+      expect(hookRuns.filter((run) => run.eventId === behind.id)).toHaveLength(1);
     });
 
     it('does not repeat the side effects of a redelivered event', async () => {

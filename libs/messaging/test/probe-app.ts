@@ -7,6 +7,7 @@ import { connectTransports, loadServiceConfig, RuntimeModule, type ServiceConfig
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import {
+  afterCommit,
   EventContext,
   type HandlerOutcome,
   InboxService,
@@ -19,8 +20,15 @@ import {
 /**
  * A small service for the messaging lib's integration tests: it consumes `inquiry.resolved.v1` and
  * records a side effect per handled event. `resolvedBy` steers the handler:
- * `ok`, `fail-twice` (fails on attempts 1 and 2), `always-fail`, `reject` (non-retryable), `slow` (150 ms).
+ * `ok`, `fail-twice` (fails on attempts 1 and 2), `always-fail`, `reject` (non-retryable), `slow` (150 ms),
+ * `fail-inside` (fails on attempt 1 after writing its side effect), `hook-fails` (its after-commit hook
+ * fails the first time). Every handled event has an after-commit hook that notes whether the side effect
+ * was visible to another connection by then (`hookRuns`); a redelivery found already processed is noted
+ * in `repairs`.
  */
+export const hookRuns: { eventId: string; committed: boolean }[] = [];
+export const repairs: string[] = [];
+const failedHooks = new Set<string>();
 const probeSchema = z.object({ PROBE_NAME: z.string().default('main') });
 export type ProbeConfig = ServiceConfig<typeof probeSchema>;
 
@@ -58,13 +66,27 @@ class ProbeConsumer {
     if (mode === 'always-fail') throw new Error('the handler always fails');
     if (mode === 'reject') throw new NonRetryableError('the handler refuses this event');
     if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 150));
-    return this.inbox.handleOnce('probe', event, async (manager) => {
+    const outcome = await this.inbox.handleOnce('probe', event, async (manager) => {
       const schema = (manager.connection.options as { schema: string }).schema;
       await manager.query(`INSERT INTO "${schema}".side_effects (event_id, handled_by) VALUES ($1, $2)`, [
         event.id,
         process.env['PROBE_NAME'] ?? 'main',
       ]);
+      await afterCommit(async () => {
+        if (mode === 'hook-fails' && !failedHooks.has(event.id)) {
+          failedHooks.add(event.id);
+          throw new Error('the after-commit hook fails once');
+        }
+        const visible: unknown[] = await manager.connection.query(
+          `SELECT 1 FROM "${schema}".side_effects WHERE event_id = $1`,
+          [event.id],
+        );
+        hookRuns.push({ eventId: event.id, committed: visible.length === 1 });
+      });
+      if (mode === 'fail-inside' && context.attempt === 1) throw new Error('fails after its side effect');
     });
+    if (outcome.outcome === 'skipped') await afterCommit(() => void repairs.push(event.id));
+    return outcome;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, Topic } from '@relaydesk/contracts';
-import { type HandlerOutcome, InboxService } from '@relaydesk/messaging';
+import { afterCommit, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
 import type { EntityManager } from 'typeorm';
 import { Effects, EffectsRunner } from './effects';
 import { RoutingService } from './routing.service';
@@ -26,9 +26,11 @@ export class RoutingConsumer {
       effects = new Effects();
       return work(manager, effects);
     });
-    if (outcome.outcome === 'handled') await this.effects.apply(effects);
+    const committed = effects;
+    if (outcome.outcome === 'handled') await afterCommit(() => this.effects.apply(committed));
     // A redelivery after a failure between commit and effects: rebuild the inquiry's Redis state.
-    else if (outcome.reason === 'already processed') await this.routing.reconcile(event.inquiryId);
+    else if (outcome.reason === 'already processed')
+      await afterCommit(() => this.routing.reconcile(event.inquiryId));
     return outcome;
   }
 

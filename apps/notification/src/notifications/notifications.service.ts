@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type EventEnvelope, type NotificationKind, type Recipient, Topic } from '@relaydesk/contracts';
-import { HANDLED, type HandlerOutcome, InboxService, OutboxService } from '@relaydesk/messaging';
+import { afterCommit, HANDLED, type HandlerOutcome, InboxService, OutboxService } from '@relaydesk/messaging';
 import { APP_CONFIG, unseal } from '@relaydesk/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NotificationConfig } from '../config';
@@ -86,7 +86,7 @@ export class NotificationsService {
       const row = await this.recipients.lock(manager, inquiryId);
       return row ? this.acknowledgeWhenReady(manager, row, true, effects) : false;
     });
-    await this.afterCommit(effects);
+    await this.applyEffects(effects);
     return done && effects.deliveries.length > 0 ? 'acknowledged' : 'nothing to do';
   }
 
@@ -178,11 +178,11 @@ export class NotificationsService {
       await work(manager, effects);
       return HANDLED;
     });
-    if (outcome.outcome === 'handled') await this.afterCommit(effects);
+    if (outcome.outcome === 'handled') await afterCommit(() => this.applyEffects(effects));
     return outcome;
   }
 
-  private async afterCommit(effects: Effects): Promise<void> {
+  private async applyEffects(effects: Effects): Promise<void> {
     try {
       await this.queues.enqueue(effects.deliveries);
       for (const inquiryId of effects.graceFor)

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PolicyDocument } from '@relaydesk/business-time';
 import { type EventEnvelope, type Priority, SlaClockKind, type Topic } from '@relaydesk/contracts';
-import { type HandlerOutcome, InboxService, OutboxService } from '@relaydesk/messaging';
+import { afterCommit, type HandlerOutcome, InboxService, OutboxService } from '@relaydesk/messaging';
 import { APP_CONFIG, counter, histogram } from '@relaydesk/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { SlaTimerConfig } from '../config';
@@ -217,7 +217,8 @@ export class SlaService {
       timers = transition.timers;
       return { outcome: 'handled' };
     });
-    await this.timers.apply(timers);
+    const armed = timers;
+    await afterCommit(() => this.timers.apply(armed));
     return outcome;
   }
 
