@@ -29,8 +29,8 @@ export class InboxService {
    * Runs `work` once per (consumer, event). A concurrent duplicate waits on the row lock of the first
    * and then finds the event recorded.
    *
-   * Inside a consumer's batch transaction the work runs in a savepoint of it (a failure undoes only this
-   * event); otherwise in a transaction of its own. Either way, hooks given to `afterCommit` run after
+   * Inside a consumer's batch transaction the work joins it (a failure makes the consumer undo the
+   * batch and handle this event on its own); otherwise it runs in a transaction of its own. Either way, hooks given to `afterCommit` run after
    * the commit.
    */
   async handleOnce(
@@ -39,7 +39,7 @@ export class InboxService {
     work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
   ): Promise<HandlerOutcome> {
     const batch = currentUnitOfWork();
-    if (batch?.shared && batch.manager) return this.inSavepoint(batch, consumer, event, work);
+    if (batch?.shared && batch.manager) return this.record(batch.manager, consumer, event, work);
     const unit = await this.dataSource.transaction(async (manager) => {
       const own = new UnitOfWork(manager, false);
       const outcome = await runInUnitOfWork(own, () => this.record(manager, consumer, event, work));
@@ -48,26 +48,6 @@ export class InboxService {
     const [error] = (await unit.own.runHooks()).values();
     if (error) throw error;
     return unit.outcome;
-  }
-
-  private async inSavepoint(
-    batch: UnitOfWork,
-    consumer: string,
-    event: Pick<EventEnvelope, 'id'>,
-    work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
-  ): Promise<HandlerOutcome> {
-    const manager = batch.manager as EntityManager;
-    const savepoint = batch.nextSavepoint();
-    await manager.query(`SAVEPOINT ${savepoint}`);
-    try {
-      const outcome = await this.record(manager, consumer, event, work);
-      await manager.query(`RELEASE SAVEPOINT ${savepoint}`);
-      return outcome;
-    } catch (error) {
-      await manager.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-      batch.discardHooksOf(batch.message);
-      throw error;
-    }
   }
 
   private async record(

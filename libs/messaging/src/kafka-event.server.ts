@@ -41,6 +41,7 @@ const COMMIT_EVERY_MESSAGES = 50;
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaEventServer.name);
   private consumer?: Consumer;
+  private readonly handlerByTopic = new Map<Topic, MessageHandler>();
   private readonly handled = counter('relaydesk_events_consumed_total', 'Events consumed, by outcome', [
     'topic',
     'outcome',
@@ -128,11 +129,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   }
 
   /**
-   * A partition's batch, in order. Events are handled in one Postgres transaction (`UnitOfWork`,
-   * a savepoint each) that commits every `CONSUMER_BATCH_SIZE` events or `CONSUMER_BATCH_MAX_MS`; then
-   * the handlers' after-commit hooks run and the offsets are committed. An event that fails in the
-   * batch (or is invalid) ends the batch transaction with what came before it and is then handled on
-   * its own, with the usual retries and dead letters.
+   * A partition's batch, in order. Events are handled in one Postgres transaction (`UnitOfWork`) that
+   * commits every `CONSUMER_BATCH_SIZE` events or `CONSUMER_BATCH_MAX_MS`; then the handlers'
+   * after-commit hooks run and the offsets are committed. No savepoints: they would cost two round
+   * trips per event and overflow Postgres' subtransaction cache past 64. Instead, when a handler throws,
+   * the batch is rolled back, the events before it are handled again in a new batch, and the one that
+   * threw is handled on its own, with the usual retries and dead letters. An invalid event ends the
+   * batch (what came before commits) and goes to the dead-letter topic.
    */
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
@@ -168,12 +171,17 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       await heartbeat();
     };
 
-    for (const message of batch.messages) {
+    const { messages } = batch;
+    const onTheirOwn = new Set<string>(); // offsets that failed in a batch
+    for (let index = 0; index < messages.length;) {
       // Stopping or rebalanced away: keep what is done, leave the rest to whoever owns the partition.
       if (!isRunning() || isStale()) break;
-      if (this.config.CONSUMER_BATCH_SIZE > 1) {
+      const message = messages[index];
+      if (this.config.CONSUMER_BATCH_SIZE > 1 && !onTheirOwn.has(message.offset)) {
         open ??= await this.openBatch();
-        if (await this.tryInBatch(open, topic, batch.partition, message)) {
+        const result = await this.tryInBatch(open, topic, batch.partition, message);
+        if (result === 'handled') {
+          index++;
           if (
             open.messages.length >= this.config.CONSUMER_BATCH_SIZE ||
             Date.now() - open.openedAt >= this.config.CONSUMER_BATCH_MAX_MS
@@ -181,12 +189,22 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
             await flush();
           continue;
         }
-        await flush();
-      }
+        if (result === 'failed') {
+          // The transaction may be aborted: undo the batch, redo what preceded this message in a new one.
+          onTheirOwn.add(message.offset);
+          index -= open.messages.length;
+          await this.abandon(open);
+          open = undefined;
+          continue;
+        }
+        await flush(); // invalid: nothing of it is in the batch; it goes to the dead-letter topic below
+      } else await flush();
       await alone(message);
+      index++;
       await heartbeat();
     }
-    await flush();
+    if (open && (!isRunning() || isStale())) await this.abandon(open);
+    else await flush();
     await commitOffsets();
   }
 
@@ -203,21 +221,21 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   }
 
   /**
-   * Handles `message` once inside the batch transaction. False when it did not succeed there (invalid,
-   * or the handler threw): its savepoint was rolled back and it must be handled on its own.
+   * Handles `message` once inside the batch transaction: `handled`, `invalid` (not valid for its topic,
+   * nothing done) or `failed` (the handler threw; the transaction may be aborted and must be undone).
    */
   private async tryInBatch(
     open: OpenBatch,
     topic: Topic,
     partition: number,
     message: KafkaMessage,
-  ): Promise<boolean> {
+  ): Promise<'handled' | 'invalid' | 'failed'> {
     const headers = decodeHeaders(message.headers);
     let envelope;
     try {
       envelope = parseEnvelope(topic, JSON.parse(message.value?.toString() ?? 'null'));
     } catch {
-      return false;
+      return 'invalid';
     }
     const { unit } = open;
     unit.message = open.messages.length;
@@ -233,13 +251,23 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         ),
       );
       open.messages.push(message);
-      return true;
+      return 'handled';
     } catch (error) {
-      unit.discardHooksOf(unit.message);
       this.log.warn(
         `${topic} ${partition}:${message.offset} failed in a batch (${describeError(error)}); handling it on its own`,
       );
-      return false;
+      return 'failed';
+    }
+  }
+
+  /** Rolls the batch transaction back; its hooks never run. */
+  private async abandon(open: OpenBatch): Promise<void> {
+    try {
+      await open.runner.rollbackTransaction();
+    } catch (error) {
+      this.log.warn(`rolling a batch back failed (${describeError(error)})`);
+    } finally {
+      await open.runner.release().catch(() => undefined);
     }
   }
 
@@ -340,8 +368,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   /** One attempt of the topic's handlers, timed and counted by outcome; throws what the handler threw. */
   private async invokeOnce(topic: Topic, envelope: unknown, context: EventContext): Promise<void> {
-    const handler = this.getHandlerByPattern(topic);
-    if (!handler) throw new Error(`no handler for ${topic}`);
+    const handler = this.handlerOf(topic);
     const stopTimer = this.duration.startTimer({ topic });
     try {
       const outcome = await this.invokeChain(handler, envelope, context);
@@ -351,6 +378,17 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     } finally {
       stopTimer();
     }
+  }
+
+  /** The topic's handler (Nest normalises the pattern on every lookup: worth remembering). */
+  private handlerOf(topic: Topic): MessageHandler {
+    let handler = this.handlerByTopic.get(topic);
+    if (!handler) {
+      handler = this.getHandlerByPattern(topic) ?? undefined;
+      if (!handler) throw new Error(`no handler for ${topic}`);
+      this.handlerByTopic.set(topic, handler);
+    }
+    return handler;
   }
 
   /** Every handler registered for the pattern (Nest chains several of one pattern through `next`). */

@@ -8,11 +8,10 @@ export type AfterCommitHook = () => Promise<void> | void;
  * The transaction a handler's side effects join, and what is to happen once it commits.
  *
  * `InboxService.handleOnce` opens one per event. The consumer opens one for a whole partition batch
- * (`shared`): each event then runs in a savepoint of it, and the batch commits once.
+ * (`shared`): every event of the batch joins it, and the batch commits once.
  */
 export class UnitOfWork {
   private readonly hooks: { hook: AfterCommitHook; message: number }[] = [];
-  private savepoints = 0;
   /** The message of the batch that hooks registered now belong to. */
   message = 0;
 
@@ -23,10 +22,6 @@ export class UnitOfWork {
 
   afterCommit(hook: AfterCommitHook): void {
     this.hooks.push({ hook, message: this.message });
-  }
-
-  nextSavepoint(): string {
-    return `event_${++this.savepoints}`;
   }
 
   /**
@@ -44,13 +39,6 @@ export class UnitOfWork {
       }
     }
     return failed;
-  }
-
-  /** Drops the hooks of message `message` (its savepoint was rolled back). */
-  discardHooksOf(message: number): void {
-    for (let index = this.hooks.length - 1; index >= 0; index--) {
-      if (this.hooks[index].message === message) this.hooks.splice(index, 1);
-    }
   }
 }
 
