@@ -6,6 +6,7 @@ import type { OutgoingRecord } from '@relaydesk/messaging';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { IntakeConfig } from '../config';
+import { TIMELINE_CONSUMER } from '../tracking/timeline-projection';
 import type { NewInquiry } from './inquiry.dto';
 import type { ThreadInquiry } from './threading';
 
@@ -37,6 +38,12 @@ export interface InquiryRow {
 
 /** An event as the outbox stores it (what `OutboxService` would write; see `eventParams`). */
 export type OutboxRecord = OutgoingRecord & { id: string };
+
+/** The first timeline entry of a new inquiry, as the projection makes it from its inquiry.received event. */
+export interface FirstEntry {
+  type: string;
+  at: string;
+}
 
 /** A pooled connection, or one in a transaction. */
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
@@ -72,6 +79,8 @@ export class InquiryRepository {
     const messages = `${schema}.messages`;
     // The outbox table of @relaydesk/messaging in this schema, written in the same statement as the data.
     const outbox = `${schema}.outbox`;
+    const processed = `${schema}.processed_events`;
+    const entries = `${schema}.timeline_entries`;
     const insertMessage = (openedInquiry: boolean) =>
       `INSERT INTO ${messages}
          (id, inquiry_id, adapter_id, external_id, opened_inquiry, channel, thread_id, customer, subject, body, received_at, accepted_at)
@@ -81,13 +90,21 @@ export class InquiryRepository {
     this.sql = {
       // Nothing but the message's conflict check happens for a duplicate; a concurrent copy waits for
       // the first one's commit and then inserts nothing. The message's foreign key is deferred.
+      // The inquiry.received event is projected here too (its timeline entry, and the inbox record that
+      // makes the timeline consumer skip it): the status page is current when the 202 is sent, and the
+      // consumer has nothing to write for intake's most frequent event.
       open: `WITH message AS (${insertMessage(true)}),
         inquiry AS (
           INSERT INTO ${inquiries}
             (id, adapter_id, channel, customer_key, thread_id, previous_inquiry_id, tracking_token_hash,
-             tracking_token_sealed, accepted_at, status, status_at)
-          SELECT $2, $3, $5, $12, $6, $13, $14, $15, $11, 'received', $11 WHERE EXISTS (SELECT 1 FROM message)
-          RETURNING id)
+             tracking_token_sealed, accepted_at, status, status_at, timeline_seq)
+          SELECT $2, $3, $5, $12, $6, $13, $14, $15, $11, 'received', $11, 1 WHERE EXISTS (SELECT 1 FROM message)
+          RETURNING id),
+        entry AS (
+          INSERT INTO ${entries} (inquiry_id, seq, type, at, event_id)
+          SELECT id, 1, $21, $22, $16 FROM inquiry),
+        projected AS (
+          INSERT INTO ${processed} (consumer, event_id) SELECT '${TIMELINE_CONSUMER}', $16 FROM inquiry)
         INSERT INTO ${outbox} (id, topic, key, value, headers)
         SELECT $16, $17, $18, $19, $20 WHERE EXISTS (SELECT 1 FROM inquiry)
         RETURNING seq`,
@@ -151,7 +168,7 @@ export class InquiryRepository {
   }
 
   /**
-   * The message, its new inquiry and the inquiry's event in one statement. Nothing is written when the
+   * The message, its new inquiry, the inquiry's event and its first timeline entry in one statement. Nothing is written when the
    * adapter already sent this externalId. Returns false for a duplicate.
    */
   async insertMessageOpeningInquiry(
@@ -159,6 +176,7 @@ export class InquiryRepository {
     message: MessageRow,
     inquiry: InquiryRow,
     event: OutboxRecord,
+    firstEntry: FirstEntry,
   ): Promise<boolean> {
     const { rowCount } = await db.query(
       this.named('open', [
@@ -168,6 +186,8 @@ export class InquiryRepository {
         inquiry.trackingTokenHash,
         inquiry.trackingTokenSealed,
         ...eventParams(event),
+        firstEntry.type,
+        firstEntry.at,
       ]),
     );
     return rowCount === 1;

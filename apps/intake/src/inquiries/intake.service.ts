@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InquiryStatus, Topic } from '@relaydesk/contracts';
+import { type EventEnvelope, InquiryStatus, Topic } from '@relaydesk/contracts';
 import { createEnvelope, type NewEvent, recordOf } from '@relaydesk/messaging';
 import { APP_CONFIG, counter, enrichContext, seal, unseal } from '@relaydesk/runtime';
 import { randomUUID } from 'node:crypto';
 import type { IntakeConfig } from '../config';
 import { type Clock, CLOCK } from '../shared/clock';
+import { project } from '../tracking/timeline-projection';
 import { hashTrackingToken, newTrackingToken } from '../tracking/tracking-token';
 import type { NewInquiry } from './inquiry.dto';
 import { InquiryRepository, type MessageRow, type OutboxRecord, type Queryable } from './inquiry.repository';
@@ -28,9 +29,12 @@ function times(message: MessageRow): { receivedAt: string; acceptedAt: string } 
  * The outbox row of an event, as `OutboxService` writes it: a validated envelope (the running request's
  * correlation id) and its Kafka record. Written by the same statement as the data it announces.
  */
-function outboxRecord<T extends Topic>(topic: T, event: NewEvent<T>): OutboxRecord {
+function outboxRecord<T extends Topic>(
+  topic: T,
+  event: NewEvent<T>,
+): OutboxRecord & { envelope: EventEnvelope<T> } {
   const envelope = createEnvelope(topic, event);
-  return { id: envelope.id, ...recordOf(topic, envelope) };
+  return { id: envelope.id, ...recordOf(topic, envelope), envelope };
 }
 
 /**
@@ -168,6 +172,7 @@ export class IntakeService {
         acceptedAt: message.acceptedAt,
       },
       event,
+      project({ topic: Topic.InquiryReceived, event: event.envelope }).entry,
     );
     if (!inserted) return undefined;
     return {

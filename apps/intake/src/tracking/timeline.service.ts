@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { InquiryStatus } from '@relaydesk/contracts';
+import { type InquiryStatus, Topic } from '@relaydesk/contracts';
 import { afterCommit, HANDLED, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
-import { nextStatus, project, type TimelineEvent } from './timeline-projection';
+import { nextStatus, project, TIMELINE_CONSUMER, type TimelineEvent } from './timeline-projection';
 import { TimelineNotifier } from './timeline-notifier.service';
 import { type InquiryView, TimelineRepository, type TimelineEntry } from './timeline.repository';
 import { trackingTokenMatches } from './tracking-token';
 
-const CONSUMER = 'intake-timeline';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the customer sees: nothing about agents, replies, notes or other customers. */
@@ -41,7 +40,7 @@ export class TimelineService {
    */
   async record(timelineEvent: TimelineEvent): Promise<HandlerOutcome> {
     const { event } = timelineEvent;
-    const outcome = await this.inbox.handleOnce(CONSUMER, event, async (manager) => {
+    const outcome = await this.inbox.handleOnce(TIMELINE_CONSUMER, event, async (manager) => {
       const current = await this.repository.lockStatus(manager, event.inquiryId);
       if (!current) {
         // Another intake's inquiry (a shared topic in another environment), or one that never committed.
@@ -56,7 +55,12 @@ export class TimelineService {
       await afterCommit(() => this.notifier.announce(event.inquiryId));
       return HANDLED;
     });
-    if (outcome.outcome === 'skipped' && outcome.reason === 'already processed') {
+    if (
+      outcome.outcome === 'skipped' &&
+      outcome.reason === 'already processed' &&
+      // Its entry was committed with the inquiry itself, before any stream could ask for it.
+      timelineEvent.topic !== Topic.InquiryReceived
+    ) {
       // A redelivery, or the repair of an announcement lost after the commit. Never fails the event:
       // streams also catch up when their subscriber reconnects, and with the inquiry's next entry.
       await this.notifier.announce(event.inquiryId).catch((error: unknown) => {

@@ -291,6 +291,18 @@ describe('customer status and live timeline against the real Postgres, Kafka and
     }
   });
 
+  it('has the received entry as soon as the post is answered', async () => {
+    const { inquiryId, trackingToken } = await newInquiry();
+    // No waiting: the accepting statement wrote the entry with the inquiry.
+    const first = await status(inquiryId, trackingToken);
+    expect(first.status).toBe(200);
+    expect(first.body.timeline).toEqual([{ type: 'inquiry.received', at: expect.any(String) }]);
+    // The consumer finds inquiry.received.v1 already recorded; later events follow it as usual.
+    await sender.send(Topic.InquiryClassified, inquiryId, classified(inquiryId, 1));
+    const after = await statusWhen(inquiryId, trackingToken, (body) => body.timeline.length >= 2);
+    expect(after.timeline.map((entry) => entry.type)).toEqual(['inquiry.received', 'inquiry.classified']);
+  });
+
   it('streams entries projected by another replica (announced through Redis after the commit)', async () => {
     const { inquiryId, trackingToken } = await newInquiry();
     // This replica consumes nothing: every frame it sends was projected and announced by the other one.
