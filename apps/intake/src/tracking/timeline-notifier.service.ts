@@ -66,6 +66,8 @@ export class TimelineNotifier implements OnApplicationBootstrap, OnApplicationSh
       this.connectedOnce = true;
     });
     this.subscriber = subscriber;
+    // Awaited: a replica serves no stream before it hears the announcements (start-up waits for Redis,
+    // which readiness requires anyway).
     await subscriber.subscribe(this.channel);
   }
 
