@@ -11,14 +11,17 @@ import {
   cleanUpRun,
   freePort,
   isolatedEnv,
-  spawnTs,
   testRunId,
   waitFor,
   waitForExit,
   withPg,
 } from '@relaydesk/testing';
+import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
 import { signAdapterRequest } from '../src/adapters/adapter-signature';
 
 function option(name: string, fallback: number): number {
@@ -101,6 +104,40 @@ async function drive(
   return { latencies, statuses, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
+/**
+ * main.ts as a child process, as in production. `BENCH_INTAKE_NODE_ARGS` are given to its node, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the service rather than the load generator (node
+ * refuses --cpu-prof in NODE_OPTIONS).
+ */
+function startIntake(env: Record<string, string>): ChildProcess {
+  const nodeArgs = (process.env['BENCH_INTAKE_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  const workspace = path.resolve(__dirname, '../../..');
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '-r', '@swc-node/register', path.join(workspace, 'apps/intake/src/main.ts')],
+    { cwd: workspace, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.resume();
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal === null) process.stderr.write(`intake exited with ${code}\n`);
+  });
+  return child;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat(5); the split above starts at field 3.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function load(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
@@ -122,15 +159,13 @@ async function main(): Promise<void> {
   const runId = testRunId();
   const env = isolatedEnv(runId, 'intake');
   const port = await freePort();
-  const child = spawnTs('apps/intake/src/main.ts', [], {
+  const child = startIntake({
     ...env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env['BENCH_INTAKE_LOG_LEVEL'] ?? 'warn',
     NODE_ENV: 'development',
     ADAPTER_RATE_LIMIT_PER_SECOND: '1000000',
-    // e.g. BENCH_INTAKE_NODE_OPTIONS=--prof to profile the service rather than the load generator.
-    NODE_OPTIONS: process.env['BENCH_INTAKE_NODE_OPTIONS'] ?? '',
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: string) => (stderr += chunk));
@@ -138,10 +173,14 @@ async function main(): Promise<void> {
     await waitFor(
       async () =>
         (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200,
-      { timeoutMs: 90_000, intervalMs: 250, what: `intake ready (stderr: ${stderr.slice(-500)})` },
+      { timeoutMs: 300_000, intervalMs: 250, what: `intake ready (stderr: ${stderr.slice(-500)})` },
     );
     await drive(port, WARMUP);
+    const loadBefore = load();
+    const cpuBefore = cpuSecondsOf(child.pid!);
     const { latencies, statuses, seconds } = await drive(port, COUNT);
+    const intakeCpuSeconds = cpuSecondsOf(child.pid!) - cpuBefore;
+    const loadAfter = load();
     const accepted = statuses.get(202) ?? 0;
     const sorted = latencies.sort((a, b) => a - b);
     const drainStarted = Date.now();
@@ -162,6 +201,7 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 300_000, intervalMs: 200, what: 'outbox and timeline to catch up' },
     );
+    const totalCpuSeconds = cpuSecondsOf(child.pid!) - cpuBefore;
     const result = {
       concurrency: CONCURRENCY,
       posts: COUNT,
@@ -173,6 +213,10 @@ async function main(): Promise<void> {
         p99: +percentile(sorted, 99).toFixed(1),
         max: +sorted[sorted.length - 1].toFixed(1),
       },
+      intakeCpuMsPerPost: +((intakeCpuSeconds * 1000) / COUNT).toFixed(2),
+      intakeCpuMsPerPostWithCatchUp: +((totalCpuSeconds * 1000) / COUNT).toFixed(2),
+      intakeCpuShare: +(intakeCpuSeconds / seconds).toFixed(2),
+      loadAverage: { before: loadBefore, after: loadAfter },
       backlogAtEnd: atEnd,
       catchUpSeconds: +((Date.now() - drainStarted) / 1000).toFixed(1),
     };
@@ -181,6 +225,9 @@ async function main(): Promise<void> {
         `  accepted/s ${result.acceptedPerSecond}   p50 ${result.latencyMs.p50} ms   p95 ${result.latencyMs.p95} ms   ` +
         `p99 ${result.latencyMs.p99} ms   max ${result.latencyMs.max} ms\n` +
         `  statuses ${JSON.stringify(result.statuses)}\n` +
+        `  intake CPU ${result.intakeCpuMsPerPost} ms per post while posting (${result.intakeCpuShare} of a core), ` +
+        `${result.intakeCpuMsPerPostWithCatchUp} ms with the relay and timeline catch-up; ` +
+        `load average ${loadBefore} before, ${loadAfter} after\n` +
         `  at the end: ${atEnd.outbox} events waiting in the outbox, ${atEnd.untracked} inquiries not yet on the timeline; ` +
         `caught up ${result.catchUpSeconds} s later`,
     );

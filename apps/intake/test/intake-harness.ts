@@ -40,6 +40,15 @@ export async function startIntake(extraEnv: Record<string, string> = {}): Promis
   };
 }
 
+/**
+ * Another replica of a running intake (same schema, topics and Redis prefix), without Kafka consumers:
+ * whatever reaches it was projected by the other replica.
+ */
+export async function startIntakeReplica(env: Record<string, string>): Promise<RunningService> {
+  const config = loadIntakeConfig({ ...process.env, ...env });
+  return startTestService(AppModule.forRoot(config), intakeServiceOptions(config, []));
+}
+
 /** The fields of intake's answers (accepted or error) that tests look at. */
 export interface AnswerBody {
   inquiryId: string;

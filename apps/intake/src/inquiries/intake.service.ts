@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InquiryStatus, Topic } from '@relaydesk/contracts';
-import { OutboxService } from '@relaydesk/messaging';
+import { type EventEnvelope, InquiryStatus, Topic } from '@relaydesk/contracts';
+import { createEnvelope, type NewEvent, recordOf } from '@relaydesk/messaging';
 import { APP_CONFIG, counter, enrichContext, seal, unseal } from '@relaydesk/runtime';
 import { randomUUID } from 'node:crypto';
 import type { IntakeConfig } from '../config';
 import { type Clock, CLOCK } from '../shared/clock';
+import { project } from '../tracking/timeline-projection';
 import { hashTrackingToken, newTrackingToken } from '../tracking/tracking-token';
 import type { NewInquiry } from './inquiry.dto';
-import { InquiryRepository, type MessageRow } from './inquiry.repository';
+import { InquiryRepository, type MessageRow, type OutboxRecord, type Queryable } from './inquiry.repository';
 import { customerKey, decideThread } from './threading';
 
 export interface AcceptedInquiry {
@@ -20,12 +21,26 @@ export interface AcceptedInquiry {
   previousInquiryId?: string;
 }
 
-/** Signals, inside the transaction, that the message was already stored: nothing else is written. */
-class AlreadyStored extends Error {}
+function times(message: MessageRow): { receivedAt: string; acceptedAt: string } {
+  return { receivedAt: message.receivedAt.toISOString(), acceptedAt: message.acceptedAt.toISOString() };
+}
+
+/**
+ * The outbox row of an event, as `OutboxService` writes it: a validated envelope (the running request's
+ * correlation id) and its Kafka record. Written by the same statement as the data it announces.
+ */
+function outboxRecord<T extends Topic>(
+  topic: T,
+  event: NewEvent<T>,
+): OutboxRecord & { envelope: EventEnvelope<T> } {
+  const envelope = createEnvelope(topic, event);
+  return { id: envelope.id, ...recordOf(topic, envelope), envelope };
+}
 
 /**
  * Accepts an adapter's message: dedupe on (adapter, externalId), threads, and the inquiry, its message
- * and its event committed together through the outbox.
+ * and its event (an outbox row) committed together. A message without a thread takes one statement; one
+ * of a thread takes a transaction (lock, latest inquiry of the thread, one statement).
  */
 @Injectable()
 export class IntakeService {
@@ -37,7 +52,6 @@ export class IntakeService {
 
   constructor(
     private readonly repository: InquiryRepository,
-    private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: IntakeConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -45,105 +59,130 @@ export class IntakeService {
   async accept(adapterId: string, input: NewInquiry): Promise<AcceptedInquiry> {
     const acceptedAt = this.clock.now();
     const threadKey = customerKey(adapterId, input.customer);
-    const result = await this.repository.dataSource
-      .transaction(async (manager): Promise<AcceptedInquiry> => {
-        const message: MessageRow = {
-          id: randomUUID(),
-          inquiryId: randomUUID(),
-          adapterId,
-          externalId: input.externalId,
-          channel: input.channel,
-          threadId: input.threadId,
-          customer: input.customer,
-          subject: input.subject,
-          body: input.body,
-          receivedAt: input.receivedAt ? new Date(input.receivedAt) : acceptedAt,
-          acceptedAt,
-        };
-        let decision = decideThread(undefined);
-        if (input.threadId !== undefined && threadKey !== undefined) {
-          const lockKey = `${threadKey}\u001f${input.channel}\u001f${input.threadId}`;
-          await this.repository.lockThread(manager, lockKey);
-          decision = decideThread(
-            await this.repository.latestOfThread(manager, threadKey, input.channel, input.threadId),
-          );
-        }
-        const times = { receivedAt: message.receivedAt.toISOString(), acceptedAt: acceptedAt.toISOString() };
-        if (decision.kind === 'add_to') {
-          message.inquiryId = decision.inquiry.id;
-          if (!(await this.repository.insertFollowUp(manager, message))) throw new AlreadyStored();
-          await this.outbox.enqueue(manager, Topic.InquiryMessageAdded, {
-            inquiryId: message.inquiryId,
-            payload: {
-              inquiryId: message.inquiryId,
-              messageId: message.id,
-              adapterId,
-              externalId: input.externalId,
-              channel: input.channel,
-              subject: input.subject,
-              body: input.body,
-              ...times,
-            },
-          });
-          const sealed = await this.repository.sealedTokenOf(manager, message.inquiryId);
-          return {
-            outcome: 'follow_up',
-            inquiryId: message.inquiryId,
-            messageId: message.id,
-            trackingToken: unseal(sealed, this.config.TRACKING_TOKEN_KEY),
-            status: decision.inquiry.status,
-          };
-        }
-        const trackingToken = newTrackingToken();
-        const trackingTokenSealed = seal(trackingToken, this.config.TRACKING_TOKEN_KEY);
-        const previousInquiryId = decision.kind === 'open_linked' ? decision.previousInquiryId : undefined;
-        const inserted = await this.repository.insertMessageOpeningInquiry(manager, message, {
-          id: message.inquiryId,
-          adapterId,
-          channel: input.channel,
-          customerKey: threadKey,
-          threadId: input.threadId,
-          previousInquiryId,
-          trackingTokenHash: hashTrackingToken(trackingToken),
-          trackingTokenSealed,
-          acceptedAt,
-        });
-        if (!inserted) throw new AlreadyStored();
-        await this.outbox.enqueue(manager, Topic.InquiryReceived, {
-          inquiryId: message.inquiryId,
-          payload: {
-            inquiryId: message.inquiryId,
-            messageId: message.id,
-            adapterId,
-            externalId: input.externalId,
-            channel: input.channel,
-            threadId: input.threadId,
-            customer: input.customer,
-            subject: input.subject,
-            body: input.body,
-            ...times,
-            previousInquiryId,
-            trackingTokenSealed,
-          },
-        });
-        return {
-          outcome: 'created',
-          inquiryId: message.inquiryId,
-          messageId: message.id,
-          trackingToken,
-          status: InquiryStatus.Received,
-          ...(previousInquiryId ? { previousInquiryId } : {}),
-        };
-      })
-      .catch(async (error: unknown) => {
-        if (!(error instanceof AlreadyStored)) throw error;
-        return this.duplicateAnswer(adapterId, input.externalId);
-      });
+    const message: MessageRow = {
+      id: randomUUID(),
+      inquiryId: randomUUID(),
+      adapterId,
+      externalId: input.externalId,
+      channel: input.channel,
+      threadId: input.threadId,
+      customer: input.customer,
+      subject: input.subject,
+      body: input.body,
+      receivedAt: input.receivedAt ? new Date(input.receivedAt) : acceptedAt,
+      acceptedAt,
+    };
+    const result =
+      (input.threadId !== undefined && threadKey !== undefined
+        ? await this.acceptInThread(message, input, threadKey, input.threadId)
+        : // No thread: one autocommitted statement, no transaction to open.
+          await this.open(this.repository.db, message, input, threadKey, undefined)) ??
+      (await this.duplicateAnswer(adapterId, input.externalId));
     enrichContext({ inquiryId: result.inquiryId });
     this.accepted.inc({ channel: input.channel, outcome: result.outcome });
     // Ids and the channel only: no addresses, handles or text at info level.
     this.logger.log(`message ${result.outcome} on channel ${input.channel} from adapter ${adapterId}`);
     return result;
+  }
+
+  /**
+   * A message of a thread: under the thread's lock, added to its open inquiry or opening a new one
+   * (linked to the resolved one). Undefined for a duplicate.
+   */
+  private acceptInThread(
+    message: MessageRow,
+    input: NewInquiry,
+    threadKey: string,
+    threadId: string,
+  ): Promise<AcceptedInquiry | undefined> {
+    return this.repository.transaction(async (client) => {
+      await this.repository.lockThread(client, `${threadKey}\u001f${input.channel}\u001f${threadId}`);
+      const decision = decideThread(
+        await this.repository.latestOfThread(client, threadKey, input.channel, threadId),
+      );
+      if (decision.kind !== 'add_to') {
+        const previous = decision.kind === 'open_linked' ? decision.previousInquiryId : undefined;
+        return this.open(client, message, input, threadKey, previous);
+      }
+      message.inquiryId = decision.inquiry.id;
+      const event = outboxRecord(Topic.InquiryMessageAdded, {
+        inquiryId: message.inquiryId,
+        payload: {
+          inquiryId: message.inquiryId,
+          messageId: message.id,
+          adapterId: message.adapterId,
+          externalId: message.externalId,
+          channel: input.channel,
+          subject: input.subject,
+          body: input.body,
+          ...times(message),
+        },
+      });
+      const sealed = await this.repository.insertFollowUp(client, message, event);
+      if (sealed === undefined) return undefined;
+      return {
+        outcome: 'follow_up',
+        inquiryId: message.inquiryId,
+        messageId: message.id,
+        trackingToken: unseal(sealed, this.config.TRACKING_TOKEN_KEY),
+        status: decision.inquiry.status,
+      };
+    });
+  }
+
+  /** A new inquiry with its first message and event; undefined for a duplicate. */
+  private async open(
+    db: Queryable,
+    message: MessageRow,
+    input: NewInquiry,
+    threadKey: string | undefined,
+    previousInquiryId: string | undefined,
+  ): Promise<AcceptedInquiry | undefined> {
+    const trackingToken = newTrackingToken();
+    const trackingTokenSealed = seal(trackingToken, this.config.TRACKING_TOKEN_KEY);
+    const event = outboxRecord(Topic.InquiryReceived, {
+      inquiryId: message.inquiryId,
+      payload: {
+        inquiryId: message.inquiryId,
+        messageId: message.id,
+        adapterId: message.adapterId,
+        externalId: message.externalId,
+        channel: input.channel,
+        threadId: input.threadId,
+        customer: input.customer,
+        subject: input.subject,
+        body: input.body,
+        ...times(message),
+        previousInquiryId,
+        trackingTokenSealed,
+      },
+    });
+    const inserted = await this.repository.insertMessageOpeningInquiry(
+      db,
+      message,
+      {
+        id: message.inquiryId,
+        adapterId: message.adapterId,
+        channel: input.channel,
+        customerKey: threadKey,
+        threadId: input.threadId,
+        previousInquiryId,
+        trackingTokenHash: hashTrackingToken(trackingToken),
+        trackingTokenSealed,
+        acceptedAt: message.acceptedAt,
+      },
+      event,
+      project({ topic: Topic.InquiryReceived, event: event.envelope }).entry,
+    );
+    if (!inserted) return undefined;
+    return {
+      outcome: 'created',
+      inquiryId: message.inquiryId,
+      messageId: message.id,
+      trackingToken,
+      status: InquiryStatus.Received,
+      ...(previousInquiryId ? { previousInquiryId } : {}),
+    };
   }
 
   private async duplicateAnswer(adapterId: string, externalId: string): Promise<AcceptedInquiry> {

@@ -5,48 +5,84 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { createRedis, REDIS } from '@relaydesk/persistence';
 import { APP_CONFIG } from '@relaydesk/runtime';
-import { Client } from 'pg';
+import type { Redis } from 'ioredis';
 import type { IntakeConfig } from '../config';
-import { timelineChannel } from './timeline.repository';
-
-const RECONNECT_DELAY_MS = 1_000;
 
 type Listener = () => void;
 
+/** The Redis channel announcing new timeline entries (message: the inquiry id), one per deployment. */
+export function timelineChannel(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}:intake:timeline`;
+}
+
 /**
- * Tells this process's open event streams that their inquiry has a new timeline entry, whichever
- * replica consumed the event: Postgres LISTEN/NOTIFY on one connection per process. The notification
- * is sent by the projecting transaction and delivered only at its commit, so a stream never hears of
- * an entry it cannot read yet or one that was rolled back.
+ * Tells the open event streams of every intake replica that an inquiry has a new timeline entry,
+ * whichever replica projected it: Redis pub/sub, one subscribing connection per process.
+ *
+ * The projecting handler announces through `afterCommit`, so a stream never hears of an entry it cannot
+ * read yet or of one that was rolled back. An announcement can still be lost (the process dies between
+ * the commit and the publish, Redis is briefly away): the stream then shows the entry with the next
+ * announcement of its inquiry; a failed publish makes the consumer handle the event again, which finds
+ * it already processed and announces again; and after the subscriber reconnects every open stream
+ * re-reads what it may have missed. Streams always read from Postgres (`seq > last sent`), so an
+ * announcement is only a wake-up: a duplicate or a spurious one costs one indexed read.
+ *
+ * (It used Postgres LISTEN/NOTIFY before: a NOTIFY in the projecting transaction serialises the commits
+ * of the whole database on the notification queue's lock, which measured at well under half the commit
+ * rate without it.)
  */
 @Injectable()
 export class TimelineNotifier implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TimelineNotifier.name);
   private readonly listeners = new Map<string, Set<Listener>>();
-  private client?: Client;
-  private stopped = false;
-  private reconnectTimer?: NodeJS.Timeout;
-
-  constructor(@Inject(APP_CONFIG) private readonly config: IntakeConfig) {}
-
+  private readonly channel: string;
+  private subscriber?: Redis;
   private started = false;
+  private connectedOnce = false;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: IntakeConfig,
+  ) {
+    this.channel = timelineChannel(config.REDIS_KEY_PREFIX);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // A hybrid app (HTTP + Kafka transport) runs bootstrap hooks once per application: connect once.
     if (this.started) return;
     this.started = true;
-    await this.connect();
+    // A connection in subscriber mode cannot send other commands: its own, apart from the shared one.
+    const subscriber = createRedis(this.config.REDIS_URL);
+    subscriber.on('message', (channel: string, inquiryId: string) => {
+      if (channel === this.channel) this.wake(inquiryId);
+    });
+    subscriber.on('error', (error: Error) => this.logger.warn(`timeline subscriber: ${error.message}`));
+    subscriber.on('ready', () => {
+      // ioredis subscribes again by itself after a reconnect; announcements sent while no connection
+      // listened are lost, so every open stream catches up from Postgres.
+      if (this.connectedOnce) this.wakeAll();
+      this.connectedOnce = true;
+    });
+    this.subscriber = subscriber;
+    // Awaited: a replica serves no stream before it hears the announcements (start-up waits for Redis,
+    // which readiness requires anyway).
+    await subscriber.subscribe(this.channel);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    await this.client?.end().catch(() => undefined);
-    this.client = undefined;
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    await subscriber?.quit().catch(() => subscriber.disconnect());
   }
 
-  /** Calls `listener` after each committed entry of the inquiry; returns the unsubscribe function. */
+  /** Announces a committed entry of the inquiry to every replica; rejects if Redis did not take it. */
+  async announce(inquiryId: string): Promise<void> {
+    await this.redis.publish(this.channel, inquiryId);
+  }
+
+  /** Calls `listener` after each announced entry of the inquiry; returns the unsubscribe function. */
   subscribe(inquiryId: string, listener: Listener): () => void {
     let set = this.listeners.get(inquiryId);
     if (!set) this.listeners.set(inquiryId, (set = new Set()));
@@ -57,40 +93,11 @@ export class TimelineNotifier implements OnApplicationBootstrap, OnApplicationSh
     };
   }
 
-  private async connect(): Promise<void> {
-    const client = new Client({
-      connectionString: this.config.DATABASE_URL,
-      application_name: `relaydesk-${this.config.SERVICE_NAME}-timeline`,
-    });
-    client.on('notification', (message) => {
-      for (const listener of this.listeners.get(message.payload ?? '') ?? []) listener();
-    });
-    client.on('error', (error) => {
-      this.logger.warn(`timeline listener connection: ${error.message}; reconnecting`);
-      this.scheduleReconnect(client);
-    });
-    client.on('end', () => this.scheduleReconnect(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN "${timelineChannel(this.config.DB_SCHEMA)}"`);
-      this.client = client;
-      // Entries committed while no connection listened: every open stream catches up.
-      for (const set of this.listeners.values()) for (const listener of set) listener();
-    } catch (error) {
-      this.logger.warn(
-        `timeline listener: ${error instanceof Error ? error.message : String(error)}; retrying`,
-      );
-      this.scheduleReconnect(client);
-    }
+  private wake(inquiryId: string): void {
+    for (const listener of this.listeners.get(inquiryId) ?? []) listener();
   }
 
-  private scheduleReconnect(client: Client): void {
-    if (this.stopped || this.reconnectTimer) return;
-    if (this.client === client) this.client = undefined;
-    void client.end().catch(() => undefined);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.connect();
-    }, RECONNECT_DELAY_MS);
+  private wakeAll(): void {
+    for (const set of this.listeners.values()) for (const listener of set) listener();
   }
 }

@@ -1,5 +1,8 @@
 import { type EventEnvelope, InquiryStatus, Topic } from '@relaydesk/contracts';
 
+/** The inbox consumer of the projection (also recorded by the accept statement for inquiry.received). */
+export const TIMELINE_CONSUMER = 'intake-timeline';
+
 /** The events the customer's timeline is built from: every inquiry.* and sla.* event. */
 export const TIMELINE_TOPICS = [
   Topic.InquiryReceived,

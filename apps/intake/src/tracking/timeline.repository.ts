@@ -23,17 +23,11 @@ export interface TimelineEntry {
   at: Date;
 }
 
-/** The Postgres channel that announces new timeline entries (payload: the inquiry id) at commit. */
-export function timelineChannel(schema: string): string {
-  return `${schema}_timeline`;
-}
-
 /** The customer-status projection: columns of the inquiry row plus its timeline entries. */
 @Injectable()
 export class TimelineRepository {
   private readonly inquiries: string;
   private readonly entries: string;
-  readonly channel: string;
 
   constructor(
     readonly dataSource: DataSource,
@@ -42,7 +36,6 @@ export class TimelineRepository {
     const schema = quoteIdent(config.DB_SCHEMA);
     this.inquiries = `${schema}.inquiries`;
     this.entries = `${schema}.timeline_entries`;
-    this.channel = timelineChannel(config.DB_SCHEMA);
   }
 
   /** Locks the inquiry row for this transaction: one event of an inquiry is projected at a time. */
@@ -57,10 +50,7 @@ export class TimelineRepository {
     return rows[0];
   }
 
-  /**
-   * Applies the projected fields and status, appends the entry with the inquiry's next sequence number
-   * and announces it; the announcement is delivered at commit, never for a rolled-back entry.
-   */
+  /** Applies the projected fields and status, and appends the entry with the inquiry's next sequence number. */
   async append(
     manager: EntityManager,
     inquiryId: string,
@@ -81,7 +71,7 @@ export class TimelineRepository {
          RETURNING id, timeline_seq)
        INSERT INTO ${this.entries} (inquiry_id, seq, type, at, event_id)
        SELECT id, timeline_seq, $9, $10, $11 FROM inquiry
-       RETURNING seq, pg_notify($12, inquiry_id::text)`,
+       RETURNING seq`,
       [
         inquiryId,
         status.status,
@@ -94,7 +84,6 @@ export class TimelineRepository {
         entry.type,
         entry.at,
         eventId,
-        this.channel,
       ],
     );
     return rows[0].seq;

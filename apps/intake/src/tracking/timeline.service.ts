@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { InquiryStatus } from '@relaydesk/contracts';
-import { HANDLED, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
-import { nextStatus, project, type TimelineEvent } from './timeline-projection';
+import { type InquiryStatus, Topic } from '@relaydesk/contracts';
+import { afterCommit, HANDLED, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
+import { nextStatus, project, TIMELINE_CONSUMER, type TimelineEvent } from './timeline-projection';
+import { TimelineNotifier } from './timeline-notifier.service';
 import { type InquiryView, TimelineRepository, type TimelineEntry } from './timeline.repository';
 import { trackingTokenMatches } from './tracking-token';
 
-const CONSUMER = 'intake-timeline';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the customer sees: nothing about agents, replies, notes or other customers. */
@@ -31,12 +31,16 @@ export class TimelineService {
   constructor(
     private readonly repository: TimelineRepository,
     private readonly inbox: InboxService,
+    private readonly notifier: TimelineNotifier,
   ) {}
 
-  /** Projects one event, once, with its timeline entry committed in the same transaction as the inbox record. */
-  record(timelineEvent: TimelineEvent): Promise<HandlerOutcome> {
+  /**
+   * Projects one event, once, with its timeline entry committed in the same transaction as the inbox
+   * record; the open event streams of the inquiry are woken after the commit.
+   */
+  async record(timelineEvent: TimelineEvent): Promise<HandlerOutcome> {
     const { event } = timelineEvent;
-    return this.inbox.handleOnce(CONSUMER, event, async (manager) => {
+    const outcome = await this.inbox.handleOnce(TIMELINE_CONSUMER, event, async (manager) => {
       const current = await this.repository.lockStatus(manager, event.inquiryId);
       if (!current) {
         // Another intake's inquiry (a shared topic in another environment), or one that never committed.
@@ -46,8 +50,24 @@ export class TimelineService {
       const projected = project(timelineEvent);
       const status = nextStatus(current, projected.status, new Date(projected.entry.at));
       await this.repository.append(manager, event.inquiryId, event.id, projected, status);
+      // A failed publish fails the hook: the consumer handles the event again, finds it recorded and
+      // announces again below.
+      await afterCommit(() => this.notifier.announce(event.inquiryId));
       return HANDLED;
     });
+    if (
+      outcome.outcome === 'skipped' &&
+      outcome.reason === 'already processed' &&
+      // Its entry was committed with the inquiry itself, before any stream could ask for it.
+      timelineEvent.topic !== Topic.InquiryReceived
+    ) {
+      // A redelivery, or the repair of an announcement lost after the commit. Never fails the event:
+      // streams also catch up when their subscriber reconnects, and with the inquiry's next entry.
+      await this.notifier.announce(event.inquiryId).catch((error: unknown) => {
+        this.logger.warn(`announcing a timeline entry of ${event.inquiryId} failed: ${String(error)}`);
+      });
+    }
+    return outcome;
   }
 
   /**

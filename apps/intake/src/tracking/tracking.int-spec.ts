@@ -2,7 +2,7 @@ import { Topic } from '@relaydesk/contracts';
 import { waitFor, withPg } from '@relaydesk/testing';
 import { randomUUID } from 'node:crypto';
 import { at, classified, EventSender } from '../../test/events';
-import { postInquiry, startIntake } from '../../test/intake-harness';
+import { postInquiry, startIntake, startIntakeReplica } from '../../test/intake-harness';
 
 interface StatusBody {
   inquiryId: string;
@@ -288,6 +288,53 @@ describe('customer status and live timeline against the real Postgres, Kafka and
       }
     } finally {
       live.close();
+    }
+  });
+
+  it('has the received entry as soon as the post is answered', async () => {
+    const { inquiryId, trackingToken } = await newInquiry();
+    // No waiting: the accepting statement wrote the entry with the inquiry.
+    const first = await status(inquiryId, trackingToken);
+    expect(first.status).toBe(200);
+    expect(first.body.timeline).toEqual([{ type: 'inquiry.received', at: expect.any(String) }]);
+    // The consumer finds inquiry.received.v1 already recorded; later events follow it as usual.
+    await sender.send(Topic.InquiryClassified, inquiryId, classified(inquiryId, 1));
+    const after = await statusWhen(inquiryId, trackingToken, (body) => body.timeline.length >= 2);
+    expect(after.timeline.map((entry) => entry.type)).toEqual(['inquiry.received', 'inquiry.classified']);
+  });
+
+  it('streams entries projected by another replica (announced through Redis after the commit)', async () => {
+    const { inquiryId, trackingToken } = await newInquiry();
+    // This replica consumes nothing: every frame it sends was projected and announced by the other one.
+    const replica = await startIntakeReplica(intake.env);
+    try {
+      const live = await SseClient.open(`${replica.url}/v1/inquiries/${inquiryId}/events`, trackingToken);
+      try {
+        expect(live.status).toBe(200);
+        await waitFor(() => live.frames.length === 1);
+        const event = await sender.send(Topic.InquiryClassified, inquiryId, classified(inquiryId, 1));
+        await waitFor(() => live.frames.length === 2);
+        // A redelivered event adds no entry (it may still wake the stream): the next one is the third frame.
+        await sender.resend(Topic.InquiryClassified, event);
+        await sender.send(Topic.SlaWarning, inquiryId, {
+          inquiryId,
+          clock: 'first_response',
+          priority: 'normal',
+          dueAt: at(60),
+          warnAt: at(5),
+          firedAt: at(5),
+        });
+        await waitFor(() => live.frames.length >= 3);
+        expect(live.frames.map((frame) => [frame.id, frame.data.type])).toEqual([
+          ['1', 'inquiry.received'],
+          ['2', 'inquiry.classified'],
+          ['3', 'sla.warning'],
+        ]);
+      } finally {
+        live.close();
+      }
+    } finally {
+      await replica.close();
     }
   });
 });
