@@ -46,7 +46,7 @@ export class InboxService {
       return { own, outcome };
     });
     const [error] = (await unit.own.runHooks()).values();
-    if (error) throw error;
+    if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
     return unit.outcome;
   }
 

@@ -7,6 +7,34 @@ import { createEnvelope, type NewEvent } from './envelope.factory';
 import { recordOf } from './event.producer';
 import type { MessagingConfig } from './messaging.config';
 
+/** An outbox row's columns, in the order of `OUTBOX_COLUMNS`. */
+export interface OutboxRow<T extends Topic = Topic> {
+  envelope: EventEnvelope<T>;
+  /** id, topic, key, value, headers (JSON) */
+  values: [string, string, string, string, string];
+}
+
+/** The outbox table's columns a writer fills (`seq` and `created_at` have defaults). */
+export const OUTBOX_COLUMNS = '(id, topic, key, value, headers)';
+
+/** The outbox table of a schema (quoted). */
+export function outboxTable(schema: string): string {
+  return `${quoteIdent(schema)}.outbox`;
+}
+
+/**
+ * The envelope of a new event and its outbox row. For a hot path that writes the row in a statement of
+ * its own making (`INSERT INTO ${outboxTable(schema)} ${OUTBOX_COLUMNS} ...`); otherwise use `enqueue`.
+ */
+export function outboxRow<T extends Topic>(topic: T, event: NewEvent<T>): OutboxRow<T> {
+  const envelope = createEnvelope(topic, event);
+  const record = recordOf(topic, envelope);
+  return {
+    envelope,
+    values: [envelope.id, record.topic, record.key, record.value, JSON.stringify(record.headers)],
+  };
+}
+
 /**
  * Writes events in the caller's transaction. They are published by the relay after the commit, so an
  * event exists if and only if the data that caused it was committed.
@@ -16,7 +44,7 @@ export class OutboxService {
   private readonly table: string;
 
   constructor(@Inject(APP_CONFIG) config: MessagingConfig) {
-    this.table = `${quoteIdent(config.DB_SCHEMA)}.outbox`;
+    this.table = outboxTable(config.DB_SCHEMA);
   }
 
   /** Adds one event to the transaction of `manager`; returns its envelope. */
@@ -37,19 +65,12 @@ export class OutboxService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('OutboxService.enqueue needs the EntityManager of an open transaction');
     }
-    const envelopes = events.map(({ topic, event }) => createEnvelope(topic, event));
-    const records = envelopes.map((envelope, index) => recordOf(events[index].topic, envelope));
+    const rows = events.map(({ topic, event }) => outboxRow(topic, event));
     await manager.query(
-      `INSERT INTO ${this.table} (id, topic, key, value, headers)
+      `INSERT INTO ${this.table} ${OUTBOX_COLUMNS}
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])`,
-      [
-        envelopes.map((envelope) => envelope.id),
-        records.map((record) => record.topic),
-        records.map((record) => record.key),
-        records.map((record) => record.value),
-        records.map((record) => JSON.stringify(record.headers)),
-      ],
+      [0, 1, 2, 3, 4].map((column) => rows.map((row) => row.values[column])),
     );
-    return envelopes;
+    return rows.map((row) => row.envelope);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { InquiryStatus } from '@relaydesk/contracts';
 import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG } from '@relaydesk/runtime';
-import type { OutgoingRecord } from '@relaydesk/messaging';
+import { OUTBOX_COLUMNS, outboxTable, type OutboxRow } from '@relaydesk/messaging';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { IntakeConfig } from '../config';
@@ -35,9 +35,6 @@ export interface InquiryRow {
   trackingTokenSealed: string;
   acceptedAt: Date;
 }
-
-/** An event as the outbox stores it (what `OutboxService` would write; see `eventParams`). */
-export type OutboxRecord = OutgoingRecord & { id: string };
 
 /** The first timeline entry of a new inquiry, as the projection makes it from its inquiry.received event. */
 export interface FirstEntry {
@@ -78,7 +75,7 @@ export class InquiryRepository {
     const inquiries = `${schema}.inquiries`;
     const messages = `${schema}.messages`;
     // The outbox table of @relaydesk/messaging in this schema, written in the same statement as the data.
-    const outbox = `${schema}.outbox`;
+    const outbox = `${outboxTable(config.DB_SCHEMA)} ${OUTBOX_COLUMNS}`;
     const processed = `${schema}.processed_events`;
     const entries = `${schema}.timeline_entries`;
     const insertMessage = (openedInquiry: boolean) =>
@@ -105,12 +102,12 @@ export class InquiryRepository {
           SELECT id, 1, $21, $22, $16 FROM inquiry),
         projected AS (
           INSERT INTO ${processed} (consumer, event_id) SELECT '${TIMELINE_CONSUMER}', $16 FROM inquiry)
-        INSERT INTO ${outbox} (id, topic, key, value, headers)
+        INSERT INTO ${outbox}
         SELECT $16, $17, $18, $19, $20 WHERE EXISTS (SELECT 1 FROM inquiry)
         RETURNING seq`,
       followUp: `WITH message AS (${insertMessage(false)}),
         event AS (
-          INSERT INTO ${outbox} (id, topic, key, value, headers)
+          INSERT INTO ${outbox}
           SELECT $12, $13, $14, $15, $16 WHERE EXISTS (SELECT 1 FROM message)
           RETURNING seq)
         SELECT tracking_token_sealed AS sealed FROM ${inquiries}
@@ -175,7 +172,7 @@ export class InquiryRepository {
     db: Queryable,
     message: MessageRow,
     inquiry: InquiryRow,
-    event: OutboxRecord,
+    event: OutboxRow,
     firstEntry: FirstEntry,
   ): Promise<boolean> {
     const { rowCount } = await db.query(
@@ -185,7 +182,7 @@ export class InquiryRepository {
         inquiry.previousInquiryId ?? null,
         inquiry.trackingTokenHash,
         inquiry.trackingTokenSealed,
-        ...eventParams(event),
+        ...event.values,
         firstEntry.type,
         firstEntry.at,
       ]),
@@ -197,9 +194,9 @@ export class InquiryRepository {
    * A thread follow-up and its event in one statement; returns the inquiry's sealed tracking token, or
    * undefined for a duplicate.
    */
-  async insertFollowUp(db: Queryable, message: MessageRow, event: OutboxRecord): Promise<string | undefined> {
+  async insertFollowUp(db: Queryable, message: MessageRow, event: OutboxRow): Promise<string | undefined> {
     const { rows } = await db.query<{ sealed: string }>(
-      this.named('followUp', [...this.messageParams(message), ...eventParams(event)]),
+      this.named('followUp', [...this.messageParams(message), ...event.values]),
     );
     return rows[0]?.sealed;
   }
@@ -230,8 +227,4 @@ export class InquiryRepository {
       message.acceptedAt,
     ];
   }
-}
-
-function eventParams(event: OutboxRecord): unknown[] {
-  return [event.id, event.topic, event.key, event.value, JSON.stringify(event.headers)];
 }

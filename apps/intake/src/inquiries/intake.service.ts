@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type EventEnvelope, InquiryStatus, Topic } from '@relaydesk/contracts';
-import { createEnvelope, type NewEvent, recordOf } from '@relaydesk/messaging';
+import { InquiryStatus, Topic } from '@relaydesk/contracts';
+import { outboxRow } from '@relaydesk/messaging';
 import { APP_CONFIG, counter, enrichContext, seal, unseal } from '@relaydesk/runtime';
 import { randomUUID } from 'node:crypto';
 import type { IntakeConfig } from '../config';
@@ -8,7 +8,7 @@ import { type Clock, CLOCK } from '../shared/clock';
 import { project } from '../tracking/timeline-projection';
 import { hashTrackingToken, newTrackingToken } from '../tracking/tracking-token';
 import type { NewInquiry } from './inquiry.dto';
-import { InquiryRepository, type MessageRow, type OutboxRecord, type Queryable } from './inquiry.repository';
+import { InquiryRepository, type MessageRow, type Queryable } from './inquiry.repository';
 import { customerKey, decideThread } from './threading';
 
 export interface AcceptedInquiry {
@@ -23,18 +23,6 @@ export interface AcceptedInquiry {
 
 function times(message: MessageRow): { receivedAt: string; acceptedAt: string } {
   return { receivedAt: message.receivedAt.toISOString(), acceptedAt: message.acceptedAt.toISOString() };
-}
-
-/**
- * The outbox row of an event, as `OutboxService` writes it: a validated envelope (the running request's
- * correlation id) and its Kafka record. Written by the same statement as the data it announces.
- */
-function outboxRecord<T extends Topic>(
-  topic: T,
-  event: NewEvent<T>,
-): OutboxRecord & { envelope: EventEnvelope<T> } {
-  const envelope = createEnvelope(topic, event);
-  return { id: envelope.id, ...recordOf(topic, envelope), envelope };
 }
 
 /**
@@ -105,7 +93,7 @@ export class IntakeService {
         return this.open(client, message, input, threadKey, previous);
       }
       message.inquiryId = decision.inquiry.id;
-      const event = outboxRecord(Topic.InquiryMessageAdded, {
+      const event = outboxRow(Topic.InquiryMessageAdded, {
         inquiryId: message.inquiryId,
         payload: {
           inquiryId: message.inquiryId,
@@ -140,7 +128,7 @@ export class IntakeService {
   ): Promise<AcceptedInquiry | undefined> {
     const trackingToken = newTrackingToken();
     const trackingTokenSealed = seal(trackingToken, this.config.TRACKING_TOKEN_KEY);
-    const event = outboxRecord(Topic.InquiryReceived, {
+    const event = outboxRow(Topic.InquiryReceived, {
       inquiryId: message.inquiryId,
       payload: {
         inquiryId: message.inquiryId,
