@@ -88,7 +88,9 @@ async function main(): Promise<void> {
     const started = process.hrtime.bigint();
     for (let offset = 0; offset < ids.length; offset += 1_000) {
       await queues.enqueue(
-        ids.slice(offset, offset + 1_000).map((id) => ({ id, transport: 'webhook' as const })),
+        ids
+          .slice(offset, offset + 1_000)
+          .map((id) => ({ id, transport: 'webhook' as const, recipient: 'customer' as const })),
       );
     }
     for (;;) {

@@ -22,6 +22,8 @@ export class LocalReceiver {
   private readonly scripts = new Map<string, number[]>();
   private server?: http.Server;
   port = 0;
+  /** How long each answer takes (a slow receiver lets a backlog build up). */
+  delayMs = 0;
 
   constructor(private readonly secrets: Record<string, string>) {}
 
@@ -47,7 +49,9 @@ export class LocalReceiver {
           signatureValid: adapterSignatureValid(secret, req.headers, rawBody),
           status,
         });
-        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        const answer = () => res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

@@ -4,7 +4,7 @@ import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG } from '@relaydesk/runtime';
 import type { EntityManager } from 'typeorm';
 import type { NotificationConfig } from '../config';
-import type { DeliveryRow, StoredMessage, Transport } from './delivery.model';
+import type { DeliveryRef, DeliveryRow, StoredMessage, Transport } from './delivery.model';
 
 export interface NewDelivery {
   id: string;
@@ -129,9 +129,9 @@ export class DeliveriesRepository {
     olderThanMs: number,
     afterId: string,
     limit: number,
-  ): Promise<{ id: string; transport: Transport }[]> {
+  ): Promise<DeliveryRef[]> {
     return manager.query(
-      `SELECT id, transport FROM ${this.table}
+      `SELECT id, transport, recipient FROM ${this.table}
        WHERE status = 'queued' AND NOT held AND id > $2
          AND created_at <= now() - make_interval(secs => $1::double precision / 1000)
        ORDER BY id LIMIT $3`,
