@@ -7,6 +7,7 @@
  */
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
+import { type ChildProcess, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { cleanUpRun, isolatedEnv, testRunId, withPg } from '@relaydesk/testing';
@@ -14,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { loadNotificationConfig } from '../src/config';
 import { DeliveryQueues } from '../src/deliveries/delivery.queues';
-import { LocalReceiver } from '../test/fixtures';
+import type { ReceiverReport } from './receiver.child';
 
 /** Counts Postgres queries and Redis commands issued by the service (round trips, before pipelining). */
 const counts = { pg: 0, redis: 0 };
@@ -43,12 +44,31 @@ function argument(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
+/** Starts the receiver in its own process; resolves with its port. */
+function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(require.resolve('./receiver.child'), [], {
+    execArgv: ['-r', '@swc-node/register'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
+    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
+  });
+}
+
+function askReceiver(child: ChildProcess): Promise<ReceiverReport> {
+  return new Promise((resolve) => {
+    child.once('message', (message: { report: ReceiverReport }) => resolve(message.report));
+    child.send('report');
+  });
+}
+
 async function main(): Promise<void> {
   const count = argument('count', 20_000);
   const runId = testRunId();
   const env = isolatedEnv(runId, 'notification');
-  const receiver = new LocalReceiver({ '/adapter': 'demo-secret' });
-  await receiver.start();
+  const receiver = await startReceiver();
   const config = loadNotificationConfig({
     ...process.env,
     ...env,
@@ -112,19 +132,19 @@ async function main(): Promise<void> {
        WHERE attempts > 1 GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
     );
     await poll.end();
-    const invalid = receiver.calls.filter((call) => !call.signatureValid).length;
-    const distinct = new Set(receiver.calls.map((call) => call.headers['idempotency-key'])).size;
+    const received = await askReceiver(receiver.child);
     process.stdout.write('\n');
     console.log(
       JSON.stringify({
         deliveries: count,
-        received: receiver.calls.length,
-        distinctIdempotencyKeys: distinct,
-        badSignatures: invalid,
+        received: received.received,
+        distinctIdempotencyKeys: received.distinctIdempotencyKeys,
+        badSignatures: received.badSignatures,
         seconds: Number(seconds.toFixed(2)),
         deliveriesPerSecond: Math.round(count / seconds),
-        // CPU of this process (service and in-process receiver) per delivery: less noisy than wall time.
+        // CPU time per delivery of the service's process, and of the receiver's: less noisy than wall time.
         cpuMsPerDelivery: Number(((cpu.user + cpu.system) / 1000 / count).toFixed(3)),
+        receiverCpuMsPerDelivery: Number((received.cpuMs / count).toFixed(3)),
         pgQueriesPerDelivery: Number((pg / count).toFixed(3)),
         redisCommandsPerDelivery: Number((redis / count).toFixed(3)),
         retried,
@@ -135,7 +155,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await app.close();
-    await receiver.stop();
+    receiver.child.removeAllListeners('exit');
+    receiver.child.send('stop');
     await cleanUpRun(runId);
   }
 }

@@ -13,8 +13,8 @@ import type { DeliveryRow } from './delivery.model';
 
 /** Most deliveries one claim statement or one sent transaction covers. */
 const BATCH_SIZE = 200;
-/** Batches of each kind running at once; requests arriving meanwhile wait and form a larger batch. */
-const BATCHES_IN_FLIGHT = 2;
+/** Batches of each kind running at once: requests arriving meanwhile wait and form the next, larger batch. */
+const BATCHES_IN_FLIGHT = 1;
 
 export type AttemptOutcome =
   | { outcome: 'sent' }
