@@ -11,6 +11,8 @@ export interface ReceivedCall {
   body: Record<string, unknown>;
   signatureValid: boolean;
   status: number;
+  /** The client's port: the same for requests over one kept-alive connection. */
+  remotePort: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export class LocalReceiver {
           body,
           signatureValid: adapterSignatureValid(secret, req.headers, rawBody),
           status,
+          remotePort: req.socket.remotePort ?? 0,
         });
         const answer = () => res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
         if (this.delayMs > 0) setTimeout(answer, this.delayMs);
