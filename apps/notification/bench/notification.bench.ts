@@ -6,24 +6,69 @@
  *   node -r @swc-node/register apps/notification/bench/notification.bench.ts [--count 20000]
  */
 import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import { type ChildProcess, fork } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { Client } from 'pg';
 import { cleanUpRun, isolatedEnv, testRunId, withPg } from '@relaydesk/testing';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { loadNotificationConfig } from '../src/config';
 import { DeliveryQueues } from '../src/deliveries/delivery.queues';
-import { LocalReceiver } from '../test/fixtures';
+import type { ReceiverReport } from './receiver.child';
+
+/** Counts Postgres queries and Redis commands issued by the service (round trips, before pipelining). */
+const counts = { pg: 0, redis: 0 };
+const originalQuery = Client.prototype.query as (...args: unknown[]) => unknown;
+(Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+  this: Client,
+  ...args: unknown[]
+) {
+  counts.pg += 1;
+  return originalQuery.apply(this, args);
+};
+const originalCommand = Redis.prototype.sendCommand;
+Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+  counts.redis += 1;
+  return originalCommand.apply(this, args);
+};
+
+function load(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+}
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
+/** Starts the receiver in its own process; resolves with its port. */
+function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(require.resolve('./receiver.child'), [], {
+    execArgv: ['-r', '@swc-node/register'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
+    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
+  });
+}
+
+function askReceiver(child: ChildProcess): Promise<ReceiverReport> {
+  return new Promise((resolve) => {
+    child.once('message', (message: { report: ReceiverReport }) => resolve(message.report));
+    child.send('report');
+  });
+}
+
 async function main(): Promise<void> {
   const count = argument('count', 20_000);
   const runId = testRunId();
   const env = isolatedEnv(runId, 'notification');
-  const receiver = new LocalReceiver({ '/adapter': 'demo-secret' });
-  await receiver.start();
+  const receiver = await startReceiver();
   const config = loadNotificationConfig({
     ...process.env,
     ...env,
@@ -52,19 +97,27 @@ async function main(): Promise<void> {
       }
     });
     const queues = app.get(DeliveryQueues);
+    // The progress poll has its own connection; its queries are not the service's.
+    const poll = new Client({ connectionString: config.DATABASE_URL });
+    await poll.connect();
+    const pollQuery = originalQuery.bind(poll) as Client['query'];
+    const loadBefore = load();
+    counts.pg = 0;
+    counts.redis = 0;
+    const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let offset = 0; offset < ids.length; offset += 1_000) {
       await queues.enqueue(
-        ids.slice(offset, offset + 1_000).map((id) => ({ id, transport: 'webhook' as const })),
+        ids
+          .slice(offset, offset + 1_000)
+          .map((id) => ({ id, transport: 'webhook' as const, recipient: 'customer' as const })),
       );
     }
     for (;;) {
-      const sent = await withPg(async (client) => {
-        const { rows } = await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM ${schema}.deliveries WHERE status = 'sent'`,
-        );
-        return rows[0].n;
-      });
+      const { rows } = await pollQuery<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${schema}.deliveries WHERE status = 'sent'`,
+      );
+      const sent = rows[0].n;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       process.stdout.write(`\r${sent}/${count} sent after ${seconds.toFixed(1)} s`);
       if (sent >= count) break;
@@ -72,24 +125,38 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const invalid = receiver.calls.filter((call) => !call.signatureValid).length;
-    const distinct = new Set(receiver.calls.map((call) => call.headers['idempotency-key'])).size;
+    const cpu = process.cpuUsage(cpuBefore);
+    const { pg, redis } = counts;
+    const { rows: retried } = await pollQuery<{ attempts: number; error: string | null; n: number }>(
+      `SELECT attempts, left(last_error, 80) AS error, count(*)::int AS n FROM ${schema}.deliveries
+       WHERE attempts > 1 GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
+    );
+    await poll.end();
+    const received = await askReceiver(receiver.child);
     process.stdout.write('\n');
     console.log(
       JSON.stringify({
         deliveries: count,
-        received: receiver.calls.length,
-        distinctIdempotencyKeys: distinct,
-        badSignatures: invalid,
+        received: received.received,
+        distinctIdempotencyKeys: received.distinctIdempotencyKeys,
+        badSignatures: received.badSignatures,
         seconds: Number(seconds.toFixed(2)),
         deliveriesPerSecond: Math.round(count / seconds),
+        // CPU time per delivery of the service's process, and of the receiver's: less noisy than wall time.
+        cpuMsPerDelivery: Number(((cpu.user + cpu.system) / 1000 / count).toFixed(3)),
+        receiverCpuMsPerDelivery: Number((received.cpuMs / count).toFixed(3)),
+        pgQueriesPerDelivery: Number((pg / count).toFixed(3)),
+        redisCommandsPerDelivery: Number((redis / count).toFixed(3)),
+        retried,
+        loadAverage: { before: loadBefore, after: load() },
         webhookConcurrency: config.WEBHOOK_CONCURRENCY,
         webhookRatePerSecond: config.WEBHOOK_RATE_PER_SECOND,
       }),
     );
   } finally {
     await app.close();
-    await receiver.stop();
+    receiver.child.removeAllListeners('exit');
+    receiver.child.send('stop');
     await cleanUpRun(runId);
   }
 }

@@ -11,6 +11,8 @@ export interface ReceivedCall {
   body: Record<string, unknown>;
   signatureValid: boolean;
   status: number;
+  /** The client's port: the same for requests over one kept-alive connection. */
+  remotePort: number;
 }
 
 /**
@@ -22,6 +24,8 @@ export class LocalReceiver {
   private readonly scripts = new Map<string, number[]>();
   private server?: http.Server;
   port = 0;
+  /** How long each answer takes (a slow receiver lets a backlog build up). */
+  delayMs = 0;
 
   constructor(private readonly secrets: Record<string, string>) {}
 
@@ -46,8 +50,11 @@ export class LocalReceiver {
           body,
           signatureValid: adapterSignatureValid(secret, req.headers, rawBody),
           status,
+          remotePort: req.socket.remotePort ?? 0,
         });
-        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        const answer = () => res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

@@ -4,7 +4,7 @@ import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG } from '@relaydesk/runtime';
 import type { EntityManager } from 'typeorm';
 import type { NotificationConfig } from '../config';
-import type { DeliveryRow, StoredMessage, Transport } from './delivery.model';
+import type { DeliveryRef, DeliveryRow, StoredMessage, Transport } from './delivery.model';
 
 export interface NewDelivery {
   id: string;
@@ -18,6 +18,11 @@ export interface NewDelivery {
   /** Absent: held until the customer's address and language are known (and acknowledged). */
   ready?: { transport: Transport; address: string; language: string; message: StoredMessage };
 }
+
+export type SentRow = Pick<
+  DeliveryRow,
+  'id' | 'inquiry_id' | 'kind' | 'recipient' | 'channel' | 'language' | 'attempts' | 'sent_at'
+>;
 
 @Injectable()
 export class DeliveriesRepository {
@@ -74,22 +79,25 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Claims one attempt of a queued delivery: counts it and returns what to send. Nothing when the delivery
-   * was already sent or failed (a redelivered job, a re-enqueue after a restart): it is never sent again.
+   * Claims one attempt of each queued delivery of `ids`: counts it and returns what to send. A delivery
+   * already sent or failed (a redelivered job, a re-enqueue after a restart) is not returned: it is never
+   * sent again. One statement for the claims of many concurrent jobs.
    */
-  async claim(manager: EntityManager, id: string): Promise<DeliveryRow | undefined> {
+  async claim(manager: EntityManager, ids: readonly string[]): Promise<DeliveryRow[]> {
     const rows: [DeliveryRow[], number] = await manager.query(
       `UPDATE ${this.table} SET attempts = attempts + 1
-       WHERE id = $1 AND status = 'queued' AND NOT held RETURNING *`,
-      [id],
+       WHERE id = ANY($1::uuid[]) AND status = 'queued' AND NOT held RETURNING *`,
+      [ids],
     );
-    return rows[0][0];
+    return rows[0];
   }
 
-  async markSent(manager: EntityManager, ids: readonly string[]): Promise<DeliveryRow[]> {
-    const rows: [DeliveryRow[], number] = await manager.query(
+  /** Records deliveries as sent; returns those that were still queued (what notification.sent.v1 says). */
+  async markSent(manager: EntityManager, ids: readonly string[]): Promise<SentRow[]> {
+    const rows: [SentRow[], number] = await manager.query(
       `UPDATE ${this.table} SET status = 'sent', sent_at = now(), last_error = NULL
-       WHERE id = ANY($1::uuid[]) AND status = 'queued' RETURNING *`,
+       WHERE id = ANY($1::uuid[]) AND status = 'queued'
+       RETURNING id, inquiry_id, kind, recipient, channel, language, attempts, sent_at`,
       [ids],
     );
     return rows[0];
@@ -121,9 +129,9 @@ export class DeliveriesRepository {
     olderThanMs: number,
     afterId: string,
     limit: number,
-  ): Promise<{ id: string; transport: Transport }[]> {
+  ): Promise<DeliveryRef[]> {
     return manager.query(
-      `SELECT id, transport FROM ${this.table}
+      `SELECT id, transport, recipient FROM ${this.table}
        WHERE status = 'queued' AND NOT held AND id > $2
          AND created_at <= now() - make_interval(secs => $1::double precision / 1000)
        ORDER BY id LIMIT $3`,

@@ -62,4 +62,16 @@ export function referenceOf(inquiryId: string): string {
 export interface DeliveryRef {
   id: string;
   transport: Transport;
+  recipient: Recipient;
+}
+
+/**
+ * BullMQ job priorities within a transport's queue (1 is taken first): what a customer is told goes
+ * before staff alerts, so a burst of alerts (an SLA storm, a mass escalation) never delays a customer's
+ * acknowledgement or reply by more than the jobs already in hand. Retries keep their job's priority.
+ */
+export const DeliveryPriority = { Customer: 1, Staff: 2 } as const;
+
+export function priorityOf(recipient: Recipient): number {
+  return recipient === 'customer' ? DeliveryPriority.Customer : DeliveryPriority.Staff;
 }

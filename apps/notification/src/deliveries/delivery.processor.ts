@@ -7,11 +7,14 @@ import type { NotificationConfig } from '../config';
 import { DeliveryError } from '../transports/delivery.error';
 import { EmailTransport } from '../transports/email.transport';
 import { WebhookTransport } from '../transports/webhook.transport';
+import { Batcher } from './batcher';
 import { DeliveriesRepository } from './deliveries.repository';
 import type { DeliveryRow } from './delivery.model';
 
-const SENT_BATCH = 200;
-const SENT_FLUSH_MS = 5;
+/** Most deliveries one claim statement or one sent transaction covers. */
+const BATCH_SIZE = 200;
+/** Batches of each kind running at once: requests arriving meanwhile wait and form the next, larger batch. */
+const BATCHES_IN_FLIGHT = 1;
 
 export type AttemptOutcome =
   | { outcome: 'sent' }
@@ -22,6 +25,13 @@ export type AttemptOutcome =
 /**
  * One attempt of one delivery: claim it (counting the attempt; a delivery already sent or failed is
  * skipped, never sent again), send it, then record the outcome with its event in one transaction.
+ *
+ * At thousands of deliveries per second one statement per claim and one transaction per sent delivery
+ * are the bottleneck, so the claims of concurrent jobs are made by one UPDATE, and their sent records by
+ * one transaction (UPDATE of the rows, INSERT of their notification.sent.v1 into the outbox). A batch
+ * holds what arrived during the current turn of the event loop (or while the previous batches ran), at
+ * most BATCH_SIZE; a lone delivery waits for nothing. Each job still sends only after its own claim
+ * and completes only after its own `sent` is committed.
  */
 @Injectable()
 export class DeliveryProcessor {
@@ -42,7 +52,7 @@ export class DeliveryProcessor {
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptOutcome> {
-    const delivery = await this.deliveries.claim(this.dataSource.manager, deliveryId);
+    const delivery = await this.claims.submit(deliveryId);
     if (!delivery) return { outcome: 'skipped', reason: 'not queued (already sent or failed)' };
     const transport = delivery.transport ?? 'webhook';
     try {
@@ -67,33 +77,28 @@ export class DeliveryProcessor {
     return { outcome: 'sent' };
   }
 
-  /**
-   * Sent deliveries are recorded in small batches (one transaction for up to SENT_BATCH of them, or what
-   * arrived within SENT_FLUSH_MS): at thousands per second one transaction and NOTIFY per delivery is the
-   * bottleneck. Each job still completes only after its own row is committed.
-   */
-  private sentBatch: { delivery: DeliveryRow; done: () => void; failed: (error: unknown) => void }[] = [];
-  private flushTimer?: NodeJS.Timeout;
+  private readonly claims = new Batcher<string, DeliveryRow | undefined>(
+    async (ids) => {
+      const claimed = new Map(
+        (await this.deliveries.claim(this.dataSource.manager, [...new Set(ids)])).map((row) => [row.id, row]),
+      );
+      // The same delivery twice in one batch (a stalled job taken again while its first run claims):
+      // only the first request gets it.
+      return ids.map((id) => {
+        const row = claimed.get(id);
+        claimed.delete(id);
+        return row;
+      });
+    },
+    { maxSize: BATCH_SIZE, maxWaitMs: 0, maxInFlight: BATCHES_IN_FLIGHT },
+  );
 
-  private recordSent(delivery: DeliveryRow): Promise<void> {
-    return new Promise<void>((done, failed) => {
-      this.sentBatch.push({ delivery, done, failed });
-      if (this.sentBatch.length >= SENT_BATCH) this.flushSent();
-      else this.flushTimer ??= setTimeout(() => this.flushSent(), SENT_FLUSH_MS);
-    });
-  }
-
-  private flushSent(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const batch = this.sentBatch;
-    this.sentBatch = [];
-    if (batch.length === 0) return;
-    this.dataSource
-      .transaction(async (manager) => {
+  private readonly sent = new Batcher<DeliveryRow, void>(
+    async (batch) => {
+      await this.dataSource.transaction(async (manager) => {
         const sent = await this.deliveries.markSent(
           manager,
-          batch.map((entry) => entry.delivery.id),
+          batch.map((delivery) => delivery.id),
         );
         await this.outbox.enqueueAll(
           manager,
@@ -114,11 +119,14 @@ export class DeliveryProcessor {
             },
           })),
         );
-      })
-      .then(
-        () => batch.forEach((entry) => entry.done()),
-        (error: unknown) => batch.forEach((entry) => entry.failed(error)),
-      );
+      });
+      return batch.map(() => undefined);
+    },
+    { maxSize: BATCH_SIZE, maxWaitMs: 0, maxInFlight: BATCHES_IN_FLIGHT },
+  );
+
+  private recordSent(delivery: DeliveryRow): Promise<void> {
+    return this.sent.submit(delivery);
   }
 
   private async recordFailure(delivery: DeliveryRow, error: string): Promise<void> {

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '@relaydesk/runtime';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { NotificationConfig } from '../config';
-import { DeliveryQueue, type DeliveryRef, queueOf } from './delivery.model';
+import { DeliveryQueue, type DeliveryRef, priorityOf, queueOf } from './delivery.model';
 
 /** The job of the delivery queues: which delivery to attempt (its content is in Postgres). */
 export interface SendDeliveryJob {
@@ -21,7 +21,8 @@ export const ACKNOWLEDGEMENT_GRACE = 'AcknowledgementGrace';
 /**
  * The BullMQ queues: one per transport (`delivery-email`, `delivery-webhook`) and the acknowledgement
  * grace timers. Job ids are the delivery ids, so enqueuing a delivery twice (after a crash, by the
- * sweeper) adds one job.
+ * sweeper) adds one job. Within a queue, customer deliveries have a higher job priority than staff
+ * alerts (see DeliveryPriority).
  */
 @Injectable()
 export class DeliveryQueues implements OnModuleDestroy {
@@ -47,7 +48,9 @@ export class DeliveryQueues implements OnModuleDestroy {
     const byQueue = new Map<DeliveryQueue, DeliveryRef[]>();
     for (const delivery of deliveries) {
       const name = queueOf(delivery.transport);
-      byQueue.set(name, [...(byQueue.get(name) ?? []), delivery]);
+      const refs = byQueue.get(name) ?? [];
+      refs.push(delivery);
+      byQueue.set(name, refs);
     }
     for (const [name, refs] of byQueue) {
       await this.queues[name].addBulk(
@@ -56,6 +59,7 @@ export class DeliveryQueues implements OnModuleDestroy {
           data: { deliveryId: ref.id },
           opts: {
             jobId: ref.id,
+            priority: priorityOf(ref.recipient),
             // Postgres decides when to stop (DELIVERY_MAX_ATTEMPTS); BullMQ only needs room for that many.
             attempts: this.config.DELIVERY_MAX_ATTEMPTS + 1,
             backoff: { type: 'custom' },

@@ -341,7 +341,7 @@ export class NotificationsService {
       language: rendered.language,
       message,
     });
-    effects.deliveries.push({ id, transport: route.transport });
+    effects.deliveries.push({ id, transport: route.transport, recipient: 'customer' });
   }
 
   private customerRoute(row: RecipientRow): { transport: Transport; address: string } | { error: string } {
@@ -407,7 +407,7 @@ export class NotificationsService {
         variables,
         ready,
       });
-      if (inserted) effects.deliveries.push({ id, transport });
+      if (inserted) effects.deliveries.push({ id, transport, recipient });
     };
     const email = { subject: rendered.subject, text: rendered.text, html: rendered.html };
     for (const target of targets) {
