@@ -3,6 +3,7 @@ import type { EventEnvelope } from '@relaydesk/contracts';
 import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG } from '@relaydesk/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
+import { describeError } from './errors';
 import type { MessagingConfig } from './messaging.config';
 import { currentUnitOfWork, runInUnitOfWork, UnitOfWork } from './unit-of-work';
 
@@ -46,7 +47,7 @@ export class InboxService {
       return { own, outcome };
     });
     const [error] = (await unit.own.runHooks()).values();
-    if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+    if (error !== undefined) throw error instanceof Error ? error : new Error(describeError(error));
     return unit.outcome;
   }
 
