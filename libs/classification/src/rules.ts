@@ -108,10 +108,13 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
     c.has('deviceStolen') ||
     c.has('simSwap');
   const phished = c.has('phishing') && c.has('credentialsGiven') && !c.has('nothingEntered');
-  const activeThreat = (compromise || phished) && !c.has('notCompromised');
+  // A past compromise the customer asks to be unfrozen after, with nothing lost, is contained: the
+  // account is frozen, so the money is out of reach (high) rather than at immediate risk (urgent).
+  const contained = c.has('noLoss') && c.has('unfreezeRequest');
+  const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained;
   return {
     activeThreat,
-    securityReport: !activeThreat && (c.has('phishing') || c.has('loginAlert')),
+    securityReport: !activeThreat && ((compromise && contained) || c.has('phishing') || c.has('loginAlert')),
     identityVerification: c.has('kyc') || c.has('sourceOfFunds'),
     ownDeviceLost: c.has('twoFa') && (c.has('lostDevice') || c.has('notCompromised')),
     apiProblem: c.has('api') || c.has('websocket'),
@@ -158,11 +161,18 @@ export function priorityRuleScores(
   const add = (p: Priority, by: number) => scores.set(p, (scores.get(p) ?? 0) + by);
 
   if (facts.activeThreat) add('urgent', 5);
-  const marketRisk =
-    (c.has('futures') || c.has('liquidation')) && (c.has('cannotAct') || c.has('losingMoney'));
+  // "Money came back", "nothing lost": a failed action that returned the funds leaves nothing stuck.
+  const noLoss = c.has('noLoss');
+  const losing = c.has('losingMoney') && !noLoss;
+  const marketRisk = (c.has('futures') || c.has('liquidation')) && (c.has('cannotAct') || losing);
   if (marketRisk && c.has('urgentWord')) add('urgent', 3);
+  // Funds at immediate risk: money is being lost right now on open positions or orders and the
+  // customer cannot act (an outage, an API down, a button that does nothing) or says it is urgent.
+  const bug = c.has('api') || c.has('websocket') || c.has('webError') || c.has('appCrash');
+  const market = c.has('futures') || c.has('liquidation') || c.has('order') || c.has('fill');
+  if (market && c.has('losingNow') && (c.has('cannotAct') || c.has('urgentWord') || bug)) add('urgent', 4);
 
-  const fundsStuck = c.has('notCredited') || c.has('stuck') || c.has('failed');
+  const fundsStuck = c.has('notCredited') || c.has('stuck') || (c.has('failed') && !noLoss);
   const lockedOut = c.has('cannotLogin') || c.has('accountLocked');
   const frozenFunds = c.has('frozen') && (c.has('fundsAtStake') || c.has('withdrawal') || c.has('cannotAct'));
   if (category === 'deposit_withdrawal' && fundsStuck) add('high', 2);
@@ -178,7 +188,15 @@ export function priorityRuleScores(
   if (lockedOut && c.has('fundsAtStake')) add('high', 0.5);
   if (frozenFunds) add('high', 1.5);
   if (c.has('cannotAct') && c.has('fundsAtStake')) add('high', 1);
-  if (c.has('liquidation') && c.has('losingMoney')) add('high', 1.5);
+  // A bug that blocks withdrawing leaves the funds stuck: high, where a bug alone is normal.
+  if (
+    category === 'technical' &&
+    c.has('withdrawal') &&
+    (c.has('cannotAct') || (c.has('urgentWord') && bug)) &&
+    !noLoss
+  )
+    add('high', 1.5);
+  if (c.has('liquidation') && losing) add('high', 1.5);
   if (c.has('chargedTwice') && (c.has('failed') || c.has('deposit') || c.has('convert'))) add('high', 1);
   if (category === 'deposit_withdrawal' && c.has('duration') && (c.has('deposit') || c.has('withdrawal')))
     add('high', 0.5);
@@ -194,7 +212,15 @@ export function priorityRuleScores(
   // The rubric's normal examples asked as questions: KYC status, 2FA setup help, a failed
   // action, a complaint about support. A task of this customer's is blocked, which is more than general
   // information. (Changing settings stays low: "how do I switch the app to Spanish" is a how-to.)
-  const ownTask = c.has('kyc') || c.has('twoFa') || c.has('failed') || c.has('supportComplaint');
+  // So is a question about the customer's own case: a fee charged on one of their transactions (the
+  // rubric's "fee question about one transaction"), or their account showing something wrong or stale.
+  const ownTask =
+    c.has('kyc') ||
+    c.has('twoFa') ||
+    c.has('failed') ||
+    c.has('supportComplaint') ||
+    c.has('charged') ||
+    c.has('discrepancy');
   if (c.has('howTo') && !problem && ownTask) add('normal', 1);
   for (const concept of [
     'praise',

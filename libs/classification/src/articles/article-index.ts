@@ -39,6 +39,11 @@ const CUE_CONCEPTS: ReadonlySet<Concept> = new Set<Concept>([
   'notCompromised',
   'nothingEntered',
   'platform',
+  'noLoss',
+  'losingNow',
+  'unfreezeRequest',
+  'discrepancy',
+  'charged',
 ]);
 
 /**

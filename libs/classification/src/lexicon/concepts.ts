@@ -81,6 +81,11 @@ export const CONCEPTS = [
   'howTo',
   'chargedTwice',
   'emptyAccount',
+  'noLoss',
+  'losingNow',
+  'unfreezeRequest',
+  'discrepancy',
+  'charged',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

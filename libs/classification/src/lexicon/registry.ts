@@ -7,6 +7,7 @@ import { fr } from './fr';
 import { id } from './id';
 import { ja } from './ja';
 import { ko } from './ko';
+import { PRIORITY_CUES } from './priority-cues';
 import { pt } from './pt';
 import { ru } from './ru';
 import { tr } from './tr';
@@ -119,13 +120,19 @@ function findRegexConcepts(matcher: Matcher, text: string, found: Set<Concept>):
   }
 }
 
+/** A language's own terms and priority cues, then English's (customers everywhere write English product words). */
+function lexiconsOf(language: string): Lexicon[] {
+  const own = [LEXICONS[language], PRIORITY_CUES[language] ?? {}];
+  return language === 'en' ? own : [...own, en, PRIORITY_CUES.en];
+}
+
 const MATCHERS = new Map<string, Matcher>();
 
 function matcherFor(language: string): Matcher {
   const key = LEXICONS[language] ? language : 'en';
   let matcher = MATCHERS.get(key);
   if (!matcher) {
-    matcher = buildMatcher(key === 'en' ? [en] : [LEXICONS[key], en]);
+    matcher = buildMatcher(lexiconsOf(key));
     MATCHERS.set(key, matcher);
   }
   return matcher;
@@ -173,7 +180,7 @@ export function findConcepts(normalizedText: string, language: string): Set<Conc
 
 /** The literal terms of each concept in a language's lexicon and English (for building article queries). */
 export function conceptTerms(language: string): Map<Concept, string[]> {
-  const lexicons = language === 'en' || !LEXICONS[language] ? [en] : [LEXICONS[language], en];
+  const lexicons = lexiconsOf(LEXICONS[language] ? language : 'en');
   const terms = new Map<Concept, string[]>();
   for (const lexicon of lexicons) {
     for (const concept of CONCEPTS) {
