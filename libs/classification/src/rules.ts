@@ -95,6 +95,8 @@ export interface RuleFacts {
   activeThreat: boolean;
   /** A suspected-but-harmless security report (phishing seen, login alert that was the customer). */
   securityReport: boolean;
+  /** A past compromise, now frozen with nothing lost, that the customer asks to have lifted. */
+  containedThreat: boolean;
   identityVerification: boolean;
   ownDeviceLost: boolean;
   apiProblem: boolean;
@@ -114,6 +116,7 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
   const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained;
   return {
     activeThreat,
+    containedThreat: compromise && contained,
     securityReport: !activeThreat && ((compromise && contained) || c.has('phishing') || c.has('loginAlert')),
     identityVerification: c.has('kyc') || c.has('sourceOfFunds'),
     ownDeviceLost: c.has('twoFa') && (c.has('lostDevice') || c.has('notCompromised')),
@@ -187,6 +190,10 @@ export function priorityRuleScores(
   if (lockedOut && category !== 'security') add('high', 1.5);
   if (lockedOut && c.has('fundsAtStake')) add('high', 0.5);
   if (frozenFunds) add('high', 1.5);
+  // Frozen after a hack: the money is safe but out of reach until the freeze is lifted.
+  if (facts.containedThreat) add('high', 1.5);
+  // A P2P counterparty who has the money and has not released the coins: funds out of reach.
+  if (c.has('p2p') && (c.has('stuck') || c.has('notCredited') || c.has('cannotAct'))) add('high', 1.5);
   if (c.has('cannotAct') && c.has('fundsAtStake')) add('high', 1);
   // A bug that blocks withdrawing leaves the funds stuck: high, where a bug alone is normal.
   if (

@@ -352,7 +352,8 @@ export const en: Lexicon = {
     '=502',
     '=503',
     '=504',
-    '=500',
+    // A bare 500 is more often an amount ("500 EUR") than a status code.
+    're:500\\b(?! ?(?:usd|eur|usdt|usdc|dollars?|euros?|gbp|jpy|brl|try|\\$|k\\b|btc|eth|xrp|sol|trx|doge))',
     'bad gateway',
     'internal error',
     'server error',

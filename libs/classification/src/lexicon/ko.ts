@@ -3,6 +3,10 @@ import type { Lexicon } from './concepts';
 export const ko: Lexicon = {
   unauthorized: [
     '제가 하지 않은',
+    '제가 한 게 아닙',
+    '제가 한 것이 아닙',
+    '내가 한 게 아니',
+    '모르는 기기',
     '하지 않은',
     '무단',
     '모르는 주소',
