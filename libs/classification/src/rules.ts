@@ -112,7 +112,7 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
   const phished = c.has('phishing') && c.has('credentialsGiven') && !c.has('nothingEntered');
   // A past compromise the customer asks to be unfrozen after, with nothing lost, is contained: the
   // account is frozen, so the money is out of reach (high) rather than at immediate risk (urgent).
-  const contained = c.has('noLoss') && c.has('unfreezeRequest');
+  const contained = c.has('noLoss') && !c.has('notCredited') && c.has('unfreezeRequest');
   const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained;
   return {
     activeThreat,
@@ -165,7 +165,8 @@ export function priorityRuleScores(
 
   if (facts.activeThreat) add('urgent', 5);
   // "Money came back", "nothing lost": a failed action that returned the funds leaves nothing stuck.
-  const noLoss = c.has('noLoss');
+  // ...unless it says the money has not come back ("n'est pas revenu" contains "revenu").
+  const noLoss = c.has('noLoss') && !c.has('notCredited');
   const losing = c.has('losingMoney') && !noLoss;
   const marketRisk = (c.has('futures') || c.has('liquidation')) && (c.has('cannotAct') || losing);
   if (marketRisk && c.has('urgentWord')) add('urgent', 3);
@@ -195,6 +196,18 @@ export function priorityRuleScores(
   // A P2P counterparty who has the money and has not released the coins: funds out of reach.
   if (c.has('p2p') && (c.has('stuck') || c.has('notCredited') || c.has('cannotAct'))) add('high', 1.5);
   if (c.has('cannotAct') && c.has('fundsAtStake')) add('high', 1);
+  // Paid or sent but nothing received, whatever the category (a card purchase, a convert, a P2P trade).
+  // A campaign reward not yet paid is not the customer's own money out of reach.
+  const moneyMoved =
+    c.has('fundsAtStake') ||
+    c.has('charged') ||
+    c.has('failed') ||
+    c.has('deposit') ||
+    c.has('withdrawal') ||
+    c.has('convert') ||
+    c.has('p2p');
+  if (category !== 'deposit_withdrawal' && c.has('notCredited') && moneyMoved && !c.has('campaign'))
+    add('high', 1.5);
   // A bug that blocks withdrawing leaves the funds stuck: high, where a bug alone is normal.
   if (
     category === 'technical' &&

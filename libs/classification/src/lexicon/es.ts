@@ -58,7 +58,7 @@ export const es: Lexicon = {
   fill: ['ejecutada', 'deslizamiento'],
   convert: ['convertir', 'conversión'],
   p2p: ['p2p', 'vendedor', 'comprador'],
-  tradingFee: ['comisión de trading', 'maker', 'taker'],
+  tradingFee: ['comisión de trading', 'comisiones de trading', 'maker', 'taker'],
   tradeHistory: ['historial'],
   deposit: ['depósito', 'deposité', 'depositar', 'ingreso'],
   withdrawal: ['retiro', 'retirar', 'retiré'],

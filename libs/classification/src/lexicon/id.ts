@@ -17,7 +17,7 @@ export const id: Lexicon = {
   registration: ['daftar', 'registrasi'],
   order: ['order', 'limit', 'batal'],
   futures: ['futures', 'leverage', 'posisi', 'margin'],
-  liquidation: ['likuidasi'],
+  liquidation: ['likuidasi', 'terlikuidasi', 'dilikuidasi'],
   fill: ['tereksekusi'],
   convert: ['convert', 'konversi', 'tukar'],
   p2p: ['p2p', 'penjual', 'pembeli'],

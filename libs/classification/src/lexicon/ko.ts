@@ -41,7 +41,7 @@ export const ko: Lexicon = {
   fill: ['체결', '슬리피지'],
   convert: ['전환', '컨버트'],
   p2p: ['p2p', '판매자', '구매자'],
-  tradingFee: ['메이커', '테이커', '거래 수수료'],
+  tradingFee: ['메이커', '테이커', '거래 수수료', '수수료 체계', '수수료율'],
   tradeHistory: ['거래 내역', '주문 내역'],
   deposit: ['입금'],
   withdrawal: ['출금'],

@@ -21,6 +21,31 @@ import type { Lexicon } from './concepts';
  */
 export const PRIORITY_CUES: Record<string, Lexicon> = {
   en: {
+    notCompromised: [
+      "re:(?:was|were|have|has|am|is)n'?t (?:been )?hacked",
+      'not hacked',
+      'nobody else',
+      'no one else has',
+    ],
+    hacked: ['drained', 'emptied my'],
+    howTo: [
+      "i'd like to know",
+      'i would like to know',
+      'i want to know',
+      'wondering',
+      'can you tell me',
+      'could you tell me',
+      'do you support',
+      'do you have',
+      'are there plans',
+      'any plans',
+    ],
+    cannotLogin: [
+      "re:\\bcan'?n?o?t (?:\\w+ ){1,3}(?:log ?in|sign in|login|access my account)",
+      'can no longer log in',
+      'no longer able to log in',
+      're:unable to (?:\\w+ ){0,2}(?:log ?in|sign in)',
+    ],
     wrongNetwork: [
       'forgot the memo',
       'forgot the tag',
@@ -38,6 +63,15 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'no memo',
     ],
     notCredited: [
+      "didn't get the",
+      'did not get the',
+      'never got the',
+      "re:(?:has|have|did)n'?t (?:come|came) back",
+      'never came back',
+      'not returned',
+      'not been refunded',
+      "wasn't refunded",
+      'not refunded',
       'nothing arrived',
       'nothing has arrived',
       "haven't received",
@@ -60,6 +94,13 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'not releasing',
     ],
     credentialsGiven: [
+      'gave it to them',
+      'gave them my',
+      'i gave it',
+      'shared it with',
+      'told them my',
+      'told them the code',
+      'sent them the code',
       'entered my',
       'typed my',
       'put my password',
@@ -158,6 +199,15 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     ],
   },
   ja: {
+    notCompromised: [
+      '乗っ取りではありません',
+      '乗っ取られていません',
+      '乗っ取られてはいません',
+      '不正アクセスではありません',
+      'ハッキングではありません',
+    ],
+    nothingEntered: ['何も入力していません', '入力していません', '開いていません', 'クリックしていません'],
+    howTo: ['知りたいです', 'ありますか'],
     wrongNetwork: [
       'タグを入れ忘れ',
       'メモを入れ忘れ',
@@ -204,6 +254,10 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       '何もできません',
     ],
     notCredited: [
+      '戻ってきていません',
+      '戻っていません',
+      '返金されていません',
+      '返金されない',
       '着金していません',
       '着金されていない',
       '着金されていません',
@@ -271,6 +325,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['引かれ', '差し引かれ', '徴収され', '取られ', '請求され'],
   },
   zh: {
+    notCompromised: ['不是被黑', '没有被黑', '没被黑', '没有被入侵'],
+    nothingEntered: ['没有给', '没给他', '没有提供', '没有透露', '没有泄露'],
+    howTo: ['想知道', '想了解', '能否告诉'],
     wrongNetwork: [
       '忘记填写memo',
       '忘记填memo',
@@ -294,7 +351,16 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       '动不了',
       '无法访问我的资产',
     ],
-    notCredited: ['还没到账', '迟迟没有到账', '没有入账', '未入账'],
+    notCredited: [
+      '没有退回',
+      '没退回',
+      '还没退回',
+      '没有退款',
+      '还没到账',
+      '迟迟没有到账',
+      '没有入账',
+      '未入账',
+    ],
     noLoss: [
       '没有损失',
       '资产没有丢',
@@ -335,6 +401,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['扣了', '扣除了', '被扣', '收取了', '收了我'],
   },
   ko: {
+    notCompromised: ['해킹당한 건 아니', '해킹된 건 아니', '해킹은 아니'],
+    nothingEntered: ['아무것도 입력하지', '알려주지 않았', '누르지 않았'],
+    howTo: ['알고 싶', '궁금합니다', '궁금해요', '문의드립니다', '있나요'],
     wrongNetwork: ['메모를 안 넣', '메모 없이', '태그 없이', '메모를 잘못', '태그를 잘못', '메모를 빠뜨'],
     stuck: ['코인을 안 보내', '코인을 보내지 않', '풀어주지 않', '아직도', '처리되지 않', '멈춰'],
     credentialsGiven: ['입력했', '로그인했는데', '알려주었'],
@@ -348,7 +417,15 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       '아무것도 할 수 없',
       '자산에 접근할 수 없',
     ],
-    notCredited: ['입금되지 않', '입금이 안', '안 들어왔', '받지 못했'],
+    notCredited: [
+      '돌아오지 않',
+      '환불되지 않',
+      '반환되지 않',
+      '입금되지 않',
+      '입금이 안',
+      '안 들어왔',
+      '받지 못했',
+    ],
     cannotLogin: ['로그인을 못', '로그인 못', '접속할 수 없', '들어갈 수 없'],
     urgentWord: ['급해요', '시급', '최대한 빨리'],
     noLoss: [
@@ -377,6 +454,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['차감되', '차감됐', '빠져나갔', '떼였', '부과되'],
   },
   es: {
+    notCompromised: ['no me hackearon', 'no fue hackeo', 'no fue un hackeo', 'nadie más tiene acceso'],
+    nothingEntered: ['no di ningún', 'no les di', 'no puse nada'],
+    howTo: ['quiero saber', 'quisiera saber', 'me gustaría saber', '¿tienen', '¿ofrecen'],
     wrongNetwork: [
       'sin memo',
       'olvidé el memo',
@@ -406,8 +486,24 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'no me deja retirar',
       'no me deja',
     ],
-    notCredited: ['no se ha acreditado', 'no recibí', 'no he recibido', 'no ha llegado'],
-    cannotLogin: ['no puedo ingresar', 'no puedo loguearme', 'no me deja entrar'],
+    notCredited: [
+      'no ha vuelto',
+      'no me devolvieron',
+      'no fue reembolsad',
+      'no se reembolsó',
+      'no se ha acreditado',
+      'no recibí',
+      'no he recibido',
+      'no ha llegado',
+    ],
+    cannotLogin: [
+      'ya no puedo entrar',
+      'no logro entrar',
+      'no consigo entrar',
+      'no puedo ingresar',
+      'no puedo loguearme',
+      'no me deja entrar',
+    ],
     urgentWord: ['urgencia', 'cuanto antes', 'rápido', 'ayuda'],
     noLoss: [
       'no perdí nada',
@@ -449,6 +545,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['me cobraron', 'cobraron', 'me descontaron', 'descontaron', 'me quitaron'],
   },
   pt: {
+    notCompromised: ['não fui hackeado', 'não foi invasão', 'não foi hack', 'ninguém mais tem acesso'],
+    nothingEntered: ['não passei nada', 'não informei', 'não coloquei'],
+    howTo: ['gostaria de saber', 'queria saber', 'quero saber', 'vocês têm', 'vocês oferecem'],
     wrongNetwork: ['sem memo', 'esqueci o memo', 'esqueci a tag', 'memo errado', 'tag errada'],
     stuck: ['não liberou', 'não libera', 'ainda não', 'travad', 'parad', 'retid'],
     credentialsGiven: ['coloquei minha', 'coloquei meus dados', 'digitei'],
@@ -462,7 +561,15 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'impossível sacar',
       'não deixa sacar',
     ],
-    notCredited: ['não foi creditad', 'não entrou', 'ainda não chegou'],
+    notCredited: [
+      'não voltou',
+      'não foi estornad',
+      'não estornaram',
+      'não foi reembolsad',
+      'não foi creditad',
+      'não entrou',
+      'ainda não chegou',
+    ],
     cannotLogin: ['não consigo logar', 'não consigo entrar na conta'],
     urgentWord: ['urgência', 'o quanto antes', 'socorro', 'ajuda'],
     noLoss: [
@@ -508,6 +615,8 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['cobraram', 'foi cobrad', 'descontaram', 'foi descontad', 'me cobrou'],
   },
   fr: {
+    notCompromised: ['pas piraté', 'pas de piratage', "personne d'autre"],
+    howTo: ['je voudrais savoir', "j'aimerais savoir", 'proposez-vous', 'est-ce que vous'],
     wrongNetwork: [
       'sans mémo',
       'sans memo',
@@ -528,8 +637,21 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'je ne peux plus',
       'impossible de fermer',
     ],
-    notCredited: ["je n'ai pas reçu", "n'a pas été crédité", "n'est toujours pas arrivé"],
-    cannotLogin: ["je n'arrive pas à me connecter", "je n'arrive plus à me connecter", 'plus accès'],
+    notCredited: [
+      "n'est pas revenu",
+      "n'est toujours pas revenu",
+      'pas été remboursé',
+      'pas été recrédité',
+      "je n'ai pas reçu",
+      "n'a pas été crédité",
+      "n'est toujours pas arrivé",
+    ],
+    cannotLogin: [
+      're:(?:je )?ne (?:peux|parviens|arrive) (?:plus|pas) (?:à )?(?:me )?(?:connecter|reconnecter)',
+      "je n'arrive pas à me connecter",
+      "je n'arrive plus à me connecter",
+      'plus accès',
+    ],
     urgentWord: ['urgence', 'dès que possible', 'vite', 'aidez-moi'],
     noLoss: [
       "rien n'a été perdu",
@@ -563,6 +685,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['prélevé', 'facturé', "on m'a pris", 'débité'],
   },
   de: {
+    notCompromised: ['nicht gehackt', 'kein hack', 'niemand sonst'],
+    nothingEntered: ['nichts angegeben', 'keine daten'],
+    howTo: ['ich möchte wissen', 'würde gerne wissen', 'unterstützt ihr', 'bietet ihr'],
     wrongNetwork: ['ohne memo', 'memo vergessen', 'tag vergessen', 'falsches memo', 'falscher tag'],
     stuck: [
       'nicht freigegeben',
@@ -582,8 +707,21 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'kein zugriff auf mein',
       'komme nicht an mein',
     ],
-    notCredited: ['nicht eingegangen', 'noch nicht da', 'nicht angezeigt'],
-    cannotLogin: ['kann mich nicht mehr anmelden', 'komme nicht rein', 'login nicht möglich'],
+    notCredited: [
+      'nicht zurückgebucht',
+      'nicht zurückerstattet',
+      'nicht zurückgekommen',
+      'nicht eingegangen',
+      'noch nicht da',
+      'nicht angezeigt',
+    ],
+    cannotLogin: [
+      're:kann mich (?:[\\wäöüß]+ ){0,4}nicht (?:mehr )?(?:einloggen|anmelden)',
+      're:komme (?:[\\wäöüß]+ ){0,3}nicht (?:mehr )?(?:in mein konto|rein)',
+      'kann mich nicht mehr anmelden',
+      'komme nicht rein',
+      'login nicht möglich',
+    ],
     urgentWord: ['eilig', 'so schnell wie möglich', 'hilfe'],
     noLoss: [
       'nichts verloren',
@@ -619,6 +757,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['abgezogen', 'berechnet', 'belastet', 'einbehalten'],
   },
   tr: {
+    notCompromised: ['hacklenmedi', 'hack değil', 'başka kimse'],
+    nothingEntered: ['bilgi vermedim', 'tıklamadım', 'hiçbir şey girmedim'],
+    howTo: ['öğrenmek istiyorum', 'merak ediyorum', 'var mı'],
     wrongNetwork: ['memo girmeyi unuttum', 'memosuz', 'etiketsiz', 'yanlış memo', 'tag girmeyi unuttum'],
     stuck: ['serbest bırakmadı', 'coinleri göndermedi', 'hala', 'hâlâ', 'takıldı', 'bekliyor'],
     credentialsGiven: ['girdim', 'giriş yaptım', 'paylaştım'],
@@ -632,7 +773,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'kapatamıyorum',
       'işlem yapamıyorum',
     ],
-    notCredited: ['hesabıma geçmedi', 'düşmedi', 'almadım'],
+    notCredited: ['geri gelmedi', 'iade edilmedi', 'hesabıma geçmedi', 'düşmedi', 'almadım'],
     cannotLogin: ['giriş yapılamıyor', 'oturum açamıyorum'],
     urgentWord: ['acilen', 'bir an önce', 'yardım'],
     noLoss: [
@@ -666,6 +807,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['kesildi', 'kesinti', 'ücret alındı', 'tahsil edildi'],
   },
   ru: {
+    notCompromised: ['не взлом', 'никто другой', 'не взломан'],
+    nothingEntered: ['ничего не вводил', 'ничего не ввёл', 'не переходил', 'не сообщал'],
+    howTo: ['хотел бы узнать', 'хочу узнать', 'есть ли', 'поддерживаете ли'],
     wrongNetwork: [
       'без мемо',
       'забыл указать мемо',
@@ -695,7 +839,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'не могу снять',
       'физически невозможно',
     ],
-    notCredited: ['не зачислили', 'не получил', 'не пришли'],
+    notCredited: ['не вернулись', 'не вернули', 'не возвращены', 'не зачислили', 'не получил', 'не пришли'],
     cannotLogin: ['не могу зайти', 'не получается зайти', 'нет доступа к аккаунту'],
     urgentWord: ['срочн', 'как можно скорее', 'помогите'],
     noLoss: [
@@ -730,6 +874,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['списали', 'списано', 'взяли комиссию', 'сняли'],
   },
   vi: {
+    notCompromised: ['không bị hack', 'không phải bị hack'],
+    nothingEntered: ['không nhập gì', 'không bấm', 'không cung cấp'],
+    howTo: ['muốn biết', 'cho hỏi', 'có hỗ trợ'],
     wrongNetwork: ['quên memo', 'quên tag', 'không có memo', 'sai memo', 'sai tag'],
     stuck: ['chưa thả coin', 'không nhả coin', 'chưa nhả', 'vẫn chưa', 'bị treo', 'kẹt'],
     credentialsGiven: ['nhập mật khẩu', 'đăng nhập vào trang', 'đã cung cấp'],
@@ -742,7 +889,14 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'không làm gì được',
       'không đóng được',
     ],
-    notCredited: ['chưa thấy', 'chưa vào', 'không thấy tiền'],
+    notCredited: [
+      'chưa được hoàn',
+      'chưa hoàn',
+      'không được hoàn',
+      'chưa thấy',
+      'chưa vào',
+      'không thấy tiền',
+    ],
     cannotLogin: ['không đăng nhập được', 'không truy cập được tài khoản'],
     urgentWord: ['gấp lắm', 'càng sớm càng tốt', 'giúp với', 'cứu'],
     noLoss: [
@@ -769,6 +923,9 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['bị trừ', 'trừ phí', 'bị thu', 'bị tính phí'],
   },
   id: {
+    notCompromised: ['tidak dihack', 'bukan hack', 'bukan peretasan'],
+    nothingEntered: ['tidak memasukkan', 'tidak klik', 'tidak memberikan'],
+    howTo: ['mau tanya', 'ingin tahu', 'apakah ada'],
     wrongNetwork: ['lupa memo', 'lupa tag', 'tanpa memo', 'memo salah', 'tag salah'],
     stuck: ['belum rilis', 'tidak melepas', 'belum dilepas', 'masih belum', 'nyangkut', 'tertahan', 'macet'],
     credentialsGiven: ['memasukkan', 'saya isi', 'login di situ'],
@@ -783,7 +940,14 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'tidak bisa akses',
       'gak bisa ngapa',
     ],
-    notCredited: ['belum sampai', 'tidak diterima', 'belum muncul'],
+    notCredited: [
+      'belum kembali',
+      'tidak dikembalikan',
+      'belum dikembalikan',
+      'belum sampai',
+      'tidak diterima',
+      'belum muncul',
+    ],
     cannotLogin: ['tidak bisa login', 'tidak dapat masuk', 'gak bisa akses akun'],
     urgentWord: ['secepatnya', 'tolong', 'mendesak'],
     noLoss: [

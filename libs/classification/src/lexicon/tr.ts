@@ -17,7 +17,7 @@ export const tr: Lexicon = {
   registration: ['kayıt', 'hesap açmaya', 'yeni hesap'],
   order: ['emir', 'limit', 'iptal'],
   futures: ['vadeli', 'kaldıraç', 'pozisyon', 'marjin'],
-  liquidation: ['likidasyon', 'tasfiye'],
+  liquidation: ['likidasyon', 'likide', 'tasfiye'],
   fill: ['gerçekleşti', 'kayma'],
   convert: ['dönüştür'],
   p2p: ['p2p', 'satıcı', 'alıcı'],
