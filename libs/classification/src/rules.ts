@@ -217,6 +217,9 @@ export function priorityRuleScores(
   )
     add('high', 1.5);
   if (c.has('liquidation') && losing) add('high', 1.5);
+  // The same dispute over another trade (a stop that did not trigger, a fill far off the price): a
+  // loss the customer wants made good.
+  if (!c.has('liquidation') && market && losing && c.has('compensation')) add('high', 1.5);
   if (c.has('chargedTwice') && (c.has('failed') || c.has('deposit') || c.has('convert'))) add('high', 1);
   if (category === 'deposit_withdrawal' && c.has('duration') && (c.has('deposit') || c.has('withdrawal')))
     add('high', 0.5);

@@ -44,6 +44,7 @@ const CUE_CONCEPTS: ReadonlySet<Concept> = new Set<Concept>([
   'unfreezeRequest',
   'discrepancy',
   'charged',
+  'compensation',
 ]);
 
 /**

@@ -86,6 +86,7 @@ export const CONCEPTS = [
   'unfreezeRequest',
   'discrepancy',
   'charged',
+  'compensation',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

@@ -21,6 +21,7 @@ import type { Lexicon } from './concepts';
  */
 export const PRIORITY_CUES: Record<string, Lexicon> = {
   en: {
+    compensation: ['refund', 'compensat', 'reimburse', 'make me whole', 'pay me back', 'give me back my'],
     notCompromised: [
       "re:(?:was|were|have|has|am|is)n'?t (?:been )?hacked",
       'not hacked',
@@ -199,6 +200,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     ],
   },
   ja: {
+    compensation: ['補償', '返金してください', '返金して', '弁償', '損失を補填'],
     notCompromised: [
       '乗っ取りではありません',
       '乗っ取られていません',
@@ -325,6 +327,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['引かれ', '差し引かれ', '徴収され', '取られ', '請求され'],
   },
   zh: {
+    compensation: ['赔偿', '补偿', '退还我的', '给我退'],
     notCompromised: ['不是被黑', '没有被黑', '没被黑', '没有被入侵'],
     nothingEntered: ['没有给', '没给他', '没有提供', '没有透露', '没有泄露'],
     howTo: ['想知道', '想了解', '能否告诉'],
@@ -401,6 +404,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['扣了', '扣除了', '被扣', '收取了', '收了我'],
   },
   ko: {
+    compensation: ['보상', '환불해', '배상'],
     notCompromised: ['해킹당한 건 아니', '해킹된 건 아니', '해킹은 아니'],
     nothingEntered: ['아무것도 입력하지', '알려주지 않았', '누르지 않았'],
     howTo: ['알고 싶', '궁금합니다', '궁금해요', '문의드립니다', '있나요'],
@@ -454,6 +458,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['차감되', '차감됐', '빠져나갔', '떼였', '부과되'],
   },
   es: {
+    compensation: ['compensación', 'compensen', 'reembolso', 'reembólsenme', 'devuelvan mi dinero'],
     notCompromised: ['no me hackearon', 'no fue hackeo', 'no fue un hackeo', 'nadie más tiene acceso'],
     nothingEntered: ['no di ningún', 'no les di', 'no puse nada'],
     howTo: ['quiero saber', 'quisiera saber', 'me gustaría saber', '¿tienen', '¿ofrecen'],
@@ -545,6 +550,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['me cobraron', 'cobraron', 'me descontaron', 'descontaron', 'me quitaron'],
   },
   pt: {
+    compensation: ['ressarcimento', 'ressarçam', 'compensação', 'reembolso', 'devolvam meu dinheiro'],
     notCompromised: ['não fui hackeado', 'não foi invasão', 'não foi hack', 'ninguém mais tem acesso'],
     nothingEntered: ['não passei nada', 'não informei', 'não coloquei'],
     howTo: ['gostaria de saber', 'queria saber', 'quero saber', 'vocês têm', 'vocês oferecem'],
@@ -615,6 +621,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['cobraram', 'foi cobrad', 'descontaram', 'foi descontad', 'me cobrou'],
   },
   fr: {
+    compensation: ['rembourser', 'remboursement', 'dédommag', 'indemnis', 'compensation'],
     notCompromised: ['pas piraté', 'pas de piratage', "personne d'autre"],
     howTo: ['je voudrais savoir', "j'aimerais savoir", 'proposez-vous', 'est-ce que vous'],
     wrongNetwork: [
@@ -685,6 +692,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['prélevé', 'facturé', "on m'a pris", 'débité'],
   },
   de: {
+    compensation: ['entschädigung', 'erstattung', 'erstattet', 'zurückerstatten', 'ersetzen sie'],
     notCompromised: ['nicht gehackt', 'kein hack', 'niemand sonst'],
     nothingEntered: ['nichts angegeben', 'keine daten'],
     howTo: ['ich möchte wissen', 'würde gerne wissen', 'unterstützt ihr', 'bietet ihr'],
@@ -757,6 +765,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['abgezogen', 'berechnet', 'belastet', 'einbehalten'],
   },
   tr: {
+    compensation: ['tazminat', 'telafi', 'iade edin', 'iade talep', 'paramı geri'],
     notCompromised: ['hacklenmedi', 'hack değil', 'başka kimse'],
     nothingEntered: ['bilgi vermedim', 'tıklamadım', 'hiçbir şey girmedim'],
     howTo: ['öğrenmek istiyorum', 'merak ediyorum', 'var mı'],
@@ -807,6 +816,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['kesildi', 'kesinti', 'ücret alındı', 'tahsil edildi'],
   },
   ru: {
+    compensation: ['компенсац', 'возмест', 'верните деньги', 'вернуть деньги'],
     notCompromised: ['не взлом', 'никто другой', 'не взломан'],
     nothingEntered: ['ничего не вводил', 'ничего не ввёл', 'не переходил', 'не сообщал'],
     howTo: ['хотел бы узнать', 'хочу узнать', 'есть ли', 'поддерживаете ли'],
@@ -874,6 +884,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['списали', 'списано', 'взяли комиссию', 'сняли'],
   },
   vi: {
+    compensation: ['bồi thường', 'đền bù', 'hoàn tiền cho tôi', 'hoàn lại tiền cho'],
     notCompromised: ['không bị hack', 'không phải bị hack'],
     nothingEntered: ['không nhập gì', 'không bấm', 'không cung cấp'],
     howTo: ['muốn biết', 'cho hỏi', 'có hỗ trợ'],
@@ -923,6 +934,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['bị trừ', 'trừ phí', 'bị thu', 'bị tính phí'],
   },
   id: {
+    compensation: ['kompensasi', 'ganti rugi', 'kembalikan uang', 'minta refund', 'tolong refund'],
     notCompromised: ['tidak dihack', 'bukan hack', 'bukan peretasan'],
     nothingEntered: ['tidak memasukkan', 'tidak klik', 'tidak memberikan'],
     howTo: ['mau tanya', 'ingin tahu', 'apakah ada'],
@@ -958,7 +970,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'saldo kembali',
       'sudah kembali',
       'dikembalikan',
-      'refund',
+      'sudah direfund',
     ],
     losingNow: [
       'rugi terus',
