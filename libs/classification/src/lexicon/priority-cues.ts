@@ -19,11 +19,33 @@ import type { Lexicon } from './concepts';
  *
  * Written from the rubric and each language's usual phrasing, not from the labelled texts.
  */
+/**
+ * Every phrase made of one alternative per slot ("a|b", "c|d" -> "a c", "a d", "b c", "b d"); an empty
+ * alternative leaves the slot out. Phrases go into the lexicon trie as literal terms, which costs
+ * nothing per inquiry, where a regular expression is one more alternative tried at every position.
+ */
+function combos(...slots: string[]): string[] {
+  let phrases = [''];
+  for (const slot of slots) {
+    const next: string[] = [];
+    for (const phrase of phrases) {
+      for (const word of slot.split('|')) next.push(word ? (phrase ? `${phrase} ${word}` : word) : phrase);
+    }
+    phrases = next;
+  }
+  return phrases;
+}
+
+/** The same phrases, matching only when they end a word ("isn't in" must not match "isn't interested"). */
+function whole(phrases: string[]): string[] {
+  return phrases.map((p) => `=${p}`);
+}
+
 export const PRIORITY_CUES: Record<string, Lexicon> = {
   en: {
     compensation: ['refund', 'compensat', 'reimburse', 'make me whole', 'pay me back', 'give me back my'],
     notCompromised: [
-      "re:(?:was|were|have|has|am|is)n'?t (?:been )?hacked",
+      ...combos("wasn't|weren't|haven't|hasn't|isn't|was not|have not|has not|is not", 'hacked|been hacked'),
       'not hacked',
       'nobody else',
       'no one else has',
@@ -45,7 +67,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       "re:\\bcan'?n?o?t (?:\\w+ ){1,3}(?:log ?in|sign in|login|access my account)",
       'can no longer log in',
       'no longer able to log in',
-      're:unable to (?:\\w+ ){0,2}(?:log ?in|sign in)',
+      're:\\bunable to (?:\\w+ ){0,2}(?:log ?in|sign in)',
     ],
     wrongNetwork: [
       'forgot the memo',
@@ -67,7 +89,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       "didn't get the",
       'did not get the',
       'never got the',
-      "re:(?:has|have|did)n'?t (?:come|came) back",
+      ...combos("hasn't|haven't|didn't|has not|have not|did not", 'come back|came back'),
       'never came back',
       'not returned',
       'not been refunded',
@@ -79,8 +101,13 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       "didn't receive",
       'did not receive',
       'never received',
-      "re:\\b(?:is|has|was)n'?t (?:in|on|showing|shown|appeared|arrived|reflected)",
-      're:\\bnot (?:in|on) my (?:balance|account|wallet)',
+      ...whole(
+        combos(
+          "isn't|hasn't|wasn't|is not|has not|was not",
+          'in|on|showing|shown|appeared|arrived|reflected',
+        ),
+      ),
+      ...combos('not in my|not on my', 'balance|account|wallet'),
       'not showing up',
       "hasn't shown up",
       'never arrived',
@@ -109,11 +136,17 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'logged in on that',
       'logged in through the link',
     ],
-    emptyAccount: ['re:balance (?:is|of) (?:zero|0)\\b', 'nothing in it', 'account is empty'],
+    emptyAccount: [...whole(combos('balance is|balance of', 'zero|0')), 'nothing in it', 'account is empty'],
     cannotAct: [
-      "re:can'?n?o?t (?:see|touch|access|reach|get to|use)(?: or (?:see|touch|access|use))? (?:my|our|the) (?:funds|money|balance|assets|coins|crypto|savings)",
-      're:(?:unable|impossible) to (?:withdraw|access|move|close|cancel|sell)',
-      're:(?:no way|not possible) to (?:withdraw|access|move|close|cancel)',
+      // Kept small: each distinct ending is new trie nodes, and a larger trie is a slower walk.
+      ...combos(
+        "can't|cannot|can not",
+        'see|touch|access|get to|see or touch',
+        'my',
+        'funds|money|balance|assets',
+      ),
+      ...combos('unable to|impossible to', 'withdraw|access|move|close|cancel|sell'),
+      ...combos('no way to|not possible to', 'withdraw|access|move|close|cancel'),
       'cannot withdraw',
       "can't withdraw",
       'cant withdraw',
@@ -126,27 +159,30 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'nothing is lost',
       'nothing was lost',
       'nothing lost',
-      're:\\bno (?:funds|money|coins|assets) (?:were |was |are )?(?:lost|taken|stolen|missing|moved)',
-      "re:\\b(?:didn'?t|did not|haven'?t|have not) lose",
-      're:\\bnot (?:been )?stolen',
-      're:\\bnothing (?:was |has been )?(?:stolen|taken|withdrawn|moved)',
+      ...combos('no funds|no money|no coins|no assets', 'were|was|are|', 'lost|taken|stolen|missing|moved'),
+      ...combos("didn't|didnt|did not|haven't|have not", 'lose'),
+      'not stolen',
+      'not been stolen',
+      ...combos('nothing', 'was|has been|', 'stolen|taken|withdrawn|moved'),
       'balance came back',
       'funds came back',
       'money came back',
-      're:came back to my (?:account|balance|wallet)',
-      're:(?:returned|refunded|credited back|back) to my (?:account|balance|wallet)',
-      're:\\b(?:was|been|got|were) refunded',
-      're:(?:funds|money|balance) (?:is|are) safe',
+
+      ...combos('came back|returned|refunded|credited back|back', 'to my', 'account|balance|wallet'),
+      ...combos('was|been|got|were', 'refunded'),
+      ...whole(combos('funds|money|balance', 'is|are', 'safe')),
       'back in my account',
     ],
     losingNow: [
       'losing money',
-      "re:i'?m losing",
+      "i'm losing",
+      'im losing',
+      'i am losing',
       'every second',
       'every minute',
       'by the minute',
-      're:(?:about|going) to (?:be |get )?liquidat',
-      're:will (?:be |get )?liquidat',
+      ...combos('about to|going to|will', 'be|get|', 'liquidat'),
+
       'getting liquidated',
       'close to liquidation',
       'near liquidation',
@@ -169,18 +205,26 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       're-enable',
     ],
     discrepancy: [
-      "re:\\bwhy (?:was|is|did|does|has|hasn'?t|isn'?t|didn'?t|doesn'?t|wasn'?t|were|are) (?:my|the|it|i)\\b",
+      ...whole(
+        combos('why', "was|is|did|does|has|hasn't|isn't|didn't|doesn't|wasn't|were|are", 'my|the|it|i'),
+      ),
       'still shows',
       'still showing',
       'still says',
-      "re:\\b(?:has|have|was|were|is|are)?n[o']?t (?:been )?(?:updated|reflected|applied)",
+      ...combos(
+        "not|hasn't|haven't|wasn't|weren't|isn't|aren't|has not|was not|is not",
+        'been|',
+        'updated|reflected|applied',
+      ),
       'not updated',
       'not reflected',
       'not applied',
       'should put me',
       'should have been',
       'supposed to be',
-      "re:\\bdo(?:es)?n'?t match",
+      "doesn't match",
+      "don't match",
+      'doesnt match',
       'does not match',
       'do not match',
       'different from',
@@ -191,12 +235,11 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
       'wrong level',
     ],
     charged: [
-      're:\\b(?:i was|i got|you|they) charged',
+      ...combos('i was|i got|you|they', 'charged'),
       'charged me',
-      're:\\b(?:was|were|got) deducted',
-      're:\\btook (?:a|the) fee',
-      're:\\bfee was ',
-      're:\\bpaid (?:a|the) fee',
+      ...combos('was|were|got', 'deducted'),
+      ...combos('took|paid', 'a fee|the fee'),
+      'fee was',
     ],
   },
   ja: {
