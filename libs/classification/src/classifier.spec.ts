@@ -165,6 +165,13 @@ describe('classify: priority rules across languages (1.2.0)', () => {
     expect(result.priority).toBe(priority);
   });
 
+  it('treats a question citing the customer’s own order or withdrawal id as their case (normal)', () => {
+    expect(classify('Where can I see the status of withdrawal id 55120931?').priority).toBe('normal');
+    expect(classify('Where can I see the status of my withdrawals?').priority).toBe('low');
+    expect(classify('注文番号 88120931 の手数料はいくらですか？').priority).toBe('normal');
+    expect(classify('手数料はいくらですか？').priority).toBe('low');
+  });
+
   it('keeps a contained hack in security while lowering it from urgent to high', () => {
     const result = classify(
       'My account was hacked last month and you froze it. Nothing was lost. Please unfreeze it.',

@@ -201,6 +201,7 @@ export function priorityRuleScores(
   const moneyMoved =
     c.has('fundsAtStake') ||
     c.has('charged') ||
+    c.has('ownRecord') ||
     c.has('failed') ||
     c.has('deposit') ||
     c.has('withdrawal') ||
@@ -243,6 +244,7 @@ export function priorityRuleScores(
     c.has('failed') ||
     c.has('supportComplaint') ||
     c.has('charged') ||
+    c.has('ownRecord') ||
     c.has('discrepancy');
   if (c.has('howTo') && !problem && ownTask) add('normal', 1);
   for (const concept of [

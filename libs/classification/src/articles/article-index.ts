@@ -45,6 +45,7 @@ const CUE_CONCEPTS: ReadonlySet<Concept> = new Set<Concept>([
   'discrepancy',
   'charged',
   'compensation',
+  'ownRecord',
 ]);
 
 /**

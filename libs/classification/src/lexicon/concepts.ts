@@ -87,6 +87,7 @@ export const CONCEPTS = [
   'discrepancy',
   'charged',
   'compensation',
+  'ownRecord',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

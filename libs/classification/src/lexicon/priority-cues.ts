@@ -14,6 +14,8 @@ import type { Lexicon } from './concepts';
  * - `unfreezeRequest`: asking for a freeze or restriction to be lifted.
  * - `discrepancy`: the customer's own account shows something wrong or not updated ("still shows VIP
  *   1", "the fee table says 0.29"): a question about it is the customer's own case, not a how-to.
+ * - `ownRecord`: the customer cites one of their own records (UID, order, withdrawal or transaction id):
+ *   the question is about their case, not general information.
  * - `charged`: a fee or amount was taken from the customer's own transaction ("a fee question about
  *   one transaction" is normal in the rubric).
  *
@@ -43,6 +45,23 @@ function whole(phrases: string[]): string[] {
 
 export const PRIORITY_CUES: Record<string, Lexicon> = {
   en: {
+    ownRecord: [
+      '=uid',
+      'user id',
+      'order id',
+      'order no',
+      'order number',
+      'order #',
+      'withdrawal id',
+      'withdraw id',
+      'txid',
+      'tx id',
+      'tx hash',
+      'transaction id',
+      'transaction hash',
+      'case #',
+      'case number',
+    ],
     compensation: ['refund', 'compensat', 'reimburse', 'make me whole', 'pay me back', 'give me back my'],
     notCompromised: [
       ...combos("wasn't|weren't|haven't|hasn't|isn't|was not|have not|has not|is not", 'hacked|been hacked'),
@@ -243,6 +262,16 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     ],
   },
   ja: {
+    ownRecord: [
+      '注文番号',
+      '注文id',
+      '出金id',
+      '出金番号',
+      'トランザクションid',
+      'トランザクションハッシュ',
+      'ユーザーid',
+      '会員id',
+    ],
     compensation: ['補償', '返金してください', '返金して', '弁償', '損失を補填'],
     notCompromised: [
       '乗っ取りではありません',
@@ -370,6 +399,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['引かれ', '差し引かれ', '徴収され', '取られ', '請求され'],
   },
   zh: {
+    ownRecord: ['订单号', '交易哈希', '交易id', '提现id', '提币id', '用户id', '账户id'],
     compensation: ['赔偿', '补偿', '退还我的', '给我退'],
     notCompromised: ['不是被黑', '没有被黑', '没被黑', '没有被入侵'],
     nothingEntered: ['没有给', '没给他', '没有提供', '没有透露', '没有泄露'],
@@ -447,6 +477,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['扣了', '扣除了', '被扣', '收取了', '收了我'],
   },
   ko: {
+    ownRecord: ['주문번호', '주문 번호', '거래 id', '출금 id', '회원 id', '트랜잭션'],
     compensation: ['보상', '환불해', '배상'],
     notCompromised: ['해킹당한 건 아니', '해킹된 건 아니', '해킹은 아니'],
     nothingEntered: ['아무것도 입력하지', '알려주지 않았', '누르지 않았'],
@@ -501,6 +532,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['차감되', '차감됐', '빠져나갔', '떼였', '부과되'],
   },
   es: {
+    ownRecord: ['id de orden', 'número de orden', 'id de retiro', 'id de transacción', 'hash de transacción'],
     compensation: ['compensación', 'compensen', 'reembolso', 'reembólsenme', 'devuelvan mi dinero'],
     notCompromised: ['no me hackearon', 'no fue hackeo', 'no fue un hackeo', 'nadie más tiene acceso'],
     nothingEntered: ['no di ningún', 'no les di', 'no puse nada'],
@@ -593,6 +625,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['me cobraron', 'cobraron', 'me descontaron', 'descontaron', 'me quitaron'],
   },
   pt: {
+    ownRecord: ['id da ordem', 'número do pedido', 'id de saque', 'id da transação', 'hash da transação'],
     compensation: ['ressarcimento', 'ressarçam', 'compensação', 'reembolso', 'devolvam meu dinheiro'],
     notCompromised: ['não fui hackeado', 'não foi invasão', 'não foi hack', 'ninguém mais tem acesso'],
     nothingEntered: ['não passei nada', 'não informei', 'não coloquei'],
@@ -664,6 +697,13 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['cobraram', 'foi cobrad', 'descontaram', 'foi descontad', 'me cobrou'],
   },
   fr: {
+    ownRecord: [
+      'numéro de commande',
+      "id de l'ordre",
+      'id de retrait',
+      'id de transaction',
+      'hash de transaction',
+    ],
     compensation: ['rembourser', 'remboursement', 'dédommag', 'indemnis', 'compensation'],
     notCompromised: ['pas piraté', 'pas de piratage', "personne d'autre"],
     howTo: ['je voudrais savoir', "j'aimerais savoir", 'proposez-vous', 'est-ce que vous'],
@@ -735,6 +775,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['prélevé', 'facturé', "on m'a pris", 'débité'],
   },
   de: {
+    ownRecord: ['auftragsnummer', 'order-id', 'transaktions-id', 'transaktionshash', 'auszahlungs-id'],
     compensation: ['entschädigung', 'erstattung', 'erstattet', 'zurückerstatten', 'ersetzen sie'],
     notCompromised: ['nicht gehackt', 'kein hack', 'niemand sonst'],
     nothingEntered: ['nichts angegeben', 'keine daten'],
@@ -808,6 +849,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['abgezogen', 'berechnet', 'belastet', 'einbehalten'],
   },
   tr: {
+    ownRecord: ['emir numarası', 'işlem numarası', 'işlem id', 'çekim id', 'işlem hash'],
     compensation: ['tazminat', 'telafi', 'iade edin', 'iade talep', 'paramı geri'],
     notCompromised: ['hacklenmedi', 'hack değil', 'başka kimse'],
     nothingEntered: ['bilgi vermedim', 'tıklamadım', 'hiçbir şey girmedim'],
@@ -859,6 +901,14 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['kesildi', 'kesinti', 'ücret alındı', 'tahsil edildi'],
   },
   ru: {
+    ownRecord: [
+      'номер ордера',
+      'id ордера',
+      'номер заявки',
+      'id транзакции',
+      'хэш транзакции',
+      'хеш транзакции',
+    ],
     compensation: ['компенсац', 'возмест', 'верните деньги', 'вернуть деньги'],
     notCompromised: ['не взлом', 'никто другой', 'не взломан'],
     nothingEntered: ['ничего не вводил', 'ничего не ввёл', 'не переходил', 'не сообщал'],
@@ -927,6 +977,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['списали', 'списано', 'взяли комиссию', 'сняли'],
   },
   vi: {
+    ownRecord: ['mã lệnh', 'mã giao dịch', 'id giao dịch', 'hash giao dịch'],
     compensation: ['bồi thường', 'đền bù', 'hoàn tiền cho tôi', 'hoàn lại tiền cho'],
     notCompromised: ['không bị hack', 'không phải bị hack'],
     nothingEntered: ['không nhập gì', 'không bấm', 'không cung cấp'],
@@ -977,6 +1028,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = {
     charged: ['bị trừ', 'trừ phí', 'bị thu', 'bị tính phí'],
   },
   id: {
+    ownRecord: ['id order', 'nomor order', 'id transaksi', 'hash transaksi', 'id penarikan'],
     compensation: ['kompensasi', 'ganti rugi', 'kembalikan uang', 'minta refund', 'tolong refund'],
     notCompromised: ['tidak dihack', 'bukan hack', 'bukan peretasan'],
     nothingEntered: ['tidak memasukkan', 'tidak klik', 'tidak memberikan'],
