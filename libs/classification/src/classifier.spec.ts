@@ -69,6 +69,130 @@ describe('classify: priority cues of the rubric', () => {
   });
 });
 
+describe('classify: priority rules across languages (1.2.0)', () => {
+  it.each([
+    // funds at immediate risk: losing money now and unable to act
+    [
+      'en',
+      "The API is down and I can't close my futures position, the price is dropping and I'm about to be liquidated. Please help now!",
+      'urgent',
+    ],
+    [
+      'ja',
+      '先物のポジションを決済しようとしてもエラーで決済できません！今すぐ対応してください、どんどん損失が膨らんでいます。',
+      'urgent',
+    ],
+    // a past hack, frozen, nothing lost, asking for the freeze to be lifted: out of reach, not at risk
+    [
+      'en',
+      'My account was hacked last month and you froze it. Nothing was lost. Please unfreeze it, I need my funds for rent.',
+      'high',
+    ],
+    [
+      'es',
+      'Mi cuenta fue hackeada la semana pasada, ustedes la congelaron. No perdí nada. ¿Pueden desbloquearla?',
+      'high',
+    ],
+    // credentials handed to an impersonator
+    [
+      'de',
+      'Ich habe auf einer gefälschten Seite meine Zugangsdaten eingegeben und jetzt wurde mein Passwort geändert.',
+      'urgent',
+    ],
+    // negations: gave nothing away, not hacked
+    ['zh', '有人冒充你们客服加我微信，我没有给他任何信息，只是想举报一下。', 'normal'],
+    ['ja', 'スマホを機種変更したら認証アプリのコードがなくなりました。乗っ取りではありません。', 'normal'],
+    // the money came back (normal) or did not (high)
+    [
+      'en',
+      'My withdrawal was rejected but the funds are back in my account. What was wrong with the address?',
+      'normal',
+    ],
+    ['ja', '出金が失敗しましたが、残高に戻ってきました。失敗の理由を教えてください。', 'normal'],
+    [
+      'fr',
+      "Mon retrait de 500 EUR vers ma banque a échoué et l'argent n'est pas revenu sur mon compte.",
+      'high',
+    ],
+    // funds out of reach in other categories
+    [
+      'en',
+      'P2P: I paid the seller 500 EUR by bank transfer two hours ago and he still has not released the USDT.',
+      'high',
+    ],
+    ['zh', '我在P2P买了USDT，已经付款了，但是卖家一直不放币，已经超过一个小时了。', 'high'],
+    ['es', 'La app no me deja retirar, da error al confirmar. Necesito mi dinero urgente.', 'high'],
+    [
+      'en',
+      "I bought BTC with my card, payment went through but the order shows failed and I didn't get the BTC.",
+      'high',
+    ],
+    ['en', 'I forgot the memo tag when depositing XRP. Can you recover it?', 'high'],
+    [
+      'de',
+      'Ich habe versehentlich USDT über das falsche Netzwerk (Polygon statt Ethereum) eingezahlt. Bitte helft mir!',
+      'high',
+    ],
+    ['de', 'Ich kann mich seit gestern überhaupt nicht mehr einloggen, der Code kommt nicht an.', 'high'],
+    [
+      'tr',
+      'Vadeli işlemde pozisyonum likide edildi ama fiyat oraya hiç gelmedi, 1500 USDT zarar ettim.',
+      'high',
+    ],
+    [
+      'en',
+      "The stop loss on my BTCUSDT perp didn't trigger even though price went way past it. I lost 1,200 USDT. Please refund.",
+      'high',
+    ],
+    // a question about one's own transaction or account state is normal, a general one low
+    ['vi', 'Mình rút 100 USDT và bị trừ phí 5 USDT, sao lại cao vậy?', 'normal'],
+    [
+      'en',
+      'I withdrew 100 USDT on TRC20 and was charged 5 USDT fee, but your fee page says 1 USDT. Why?',
+      'normal',
+    ],
+    ['en', 'What are the withdrawal fees for SOL?', 'low'],
+    ['ja', '指値注文がなぜ約定しないのか教えてください。', 'normal'],
+    ['es', 'Quiero saber cuáles son las comisiones de trading para usuarios VIP.', 'low'],
+    // feature requests and closing an empty account are low in every language
+    ['pt', 'Gostaria de sugerir que vocês adicionem PIX para saques também. Seria ótimo!', 'low'],
+    ['ja', 'ステーキングのサービスを始めてほしいです。他社ではもうやっています。', 'low'],
+    ['fr', 'Je souhaite fermer mon compte, mon solde est à zéro.', 'low'],
+    ['tr', 'Hesabımı kapatmak istiyorum, bakiyem sıfır.', 'low'],
+  ])('%s: %s -> %s', (language, body, priority) => {
+    const result = classify(body);
+    expect(result.language).toBe(language);
+    expect(result.priority).toBe(priority);
+  });
+
+  it('treats a question citing the customer’s own order or withdrawal id as their case (normal)', () => {
+    expect(classify('Where can I see the status of withdrawal id 55120931?').priority).toBe('normal');
+    expect(classify('Where can I see the status of my withdrawals?').priority).toBe('low');
+    expect(classify('注文番号 88120931 の手数料はいくらですか？').priority).toBe('normal');
+    expect(classify('手数料はいくらですか？').priority).toBe('low');
+  });
+
+  it('keeps a contained hack in security while lowering it from urgent to high', () => {
+    const result = classify(
+      'My account was hacked last month and you froze it. Nothing was lost. Please unfreeze it.',
+    );
+    expect(result).toMatchObject({ category: 'security', priority: 'high' });
+    expect(classify('My account was hacked an hour ago. Please freeze it.').priority).toBe('urgent');
+  });
+
+  it('does not read an amount of 500 as an HTTP 500', () => {
+    expect(classify('I paid the seller 500 EUR and he has not released the coins.').category).not.toBe(
+      'technical',
+    );
+    expect(classify('POST /api/v3/order returns 500 since this morning').category).toBe('technical');
+  });
+
+  it('does not read a Japanese "has not arrived" as unauthorized activity', () => {
+    const result = classify('昨日送金したETHがまだ着金していません。TXIDはエクスプローラーで確認済みです。');
+    expect(result).toMatchObject({ category: 'deposit_withdrawal', priority: 'high' });
+  });
+});
+
 describe('classify: rubric boundary rules', () => {
   it('unauthorized activity is security even when a withdrawal is mentioned', () => {
     const r = classify(

@@ -95,6 +95,8 @@ export interface RuleFacts {
   activeThreat: boolean;
   /** A suspected-but-harmless security report (phishing seen, login alert that was the customer). */
   securityReport: boolean;
+  /** A past compromise, now frozen with nothing lost, that the customer asks to have lifted. */
+  containedThreat: boolean;
   identityVerification: boolean;
   ownDeviceLost: boolean;
   apiProblem: boolean;
@@ -108,10 +110,14 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
     c.has('deviceStolen') ||
     c.has('simSwap');
   const phished = c.has('phishing') && c.has('credentialsGiven') && !c.has('nothingEntered');
-  const activeThreat = (compromise || phished) && !c.has('notCompromised');
+  // A past compromise the customer asks to be unfrozen after, with nothing lost, is contained: the
+  // account is frozen, so the money is out of reach (high) rather than at immediate risk (urgent).
+  const contained = c.has('noLoss') && !c.has('notCredited') && c.has('unfreezeRequest');
+  const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained;
   return {
     activeThreat,
-    securityReport: !activeThreat && (c.has('phishing') || c.has('loginAlert')),
+    containedThreat: compromise && contained,
+    securityReport: !activeThreat && ((compromise && contained) || c.has('phishing') || c.has('loginAlert')),
     identityVerification: c.has('kyc') || c.has('sourceOfFunds'),
     ownDeviceLost: c.has('twoFa') && (c.has('lostDevice') || c.has('notCompromised')),
     apiProblem: c.has('api') || c.has('websocket'),
@@ -158,11 +164,19 @@ export function priorityRuleScores(
   const add = (p: Priority, by: number) => scores.set(p, (scores.get(p) ?? 0) + by);
 
   if (facts.activeThreat) add('urgent', 5);
-  const marketRisk =
-    (c.has('futures') || c.has('liquidation')) && (c.has('cannotAct') || c.has('losingMoney'));
+  // "Money came back", "nothing lost": a failed action that returned the funds leaves nothing stuck.
+  // ...unless it says the money has not come back ("n'est pas revenu" contains "revenu").
+  const noLoss = c.has('noLoss') && !c.has('notCredited');
+  const losing = c.has('losingMoney') && !noLoss;
+  const marketRisk = (c.has('futures') || c.has('liquidation')) && (c.has('cannotAct') || losing);
   if (marketRisk && c.has('urgentWord')) add('urgent', 3);
+  // Funds at immediate risk: money is being lost right now on open positions or orders and the
+  // customer cannot act (an outage, an API down, a button that does nothing) or says it is urgent.
+  const bug = c.has('api') || c.has('websocket') || c.has('webError') || c.has('appCrash');
+  const market = c.has('futures') || c.has('liquidation') || c.has('order') || c.has('fill');
+  if (market && c.has('losingNow') && (c.has('cannotAct') || c.has('urgentWord') || bug)) add('urgent', 4);
 
-  const fundsStuck = c.has('notCredited') || c.has('stuck') || c.has('failed');
+  const fundsStuck = c.has('notCredited') || c.has('stuck') || (c.has('failed') && !noLoss);
   const lockedOut = c.has('cannotLogin') || c.has('accountLocked');
   const frozenFunds = c.has('frozen') && (c.has('fundsAtStake') || c.has('withdrawal') || c.has('cannotAct'));
   if (category === 'deposit_withdrawal' && fundsStuck) add('high', 2);
@@ -177,8 +191,36 @@ export function priorityRuleScores(
   if (lockedOut && category !== 'security') add('high', 1.5);
   if (lockedOut && c.has('fundsAtStake')) add('high', 0.5);
   if (frozenFunds) add('high', 1.5);
+  // Frozen after a hack: the money is safe but out of reach until the freeze is lifted.
+  if (facts.containedThreat) add('high', 1.5);
+  // A P2P counterparty who has the money and has not released the coins: funds out of reach.
+  if (c.has('p2p') && (c.has('stuck') || c.has('notCredited') || c.has('cannotAct'))) add('high', 1.5);
   if (c.has('cannotAct') && c.has('fundsAtStake')) add('high', 1);
-  if (c.has('liquidation') && c.has('losingMoney')) add('high', 1.5);
+  // Paid or sent but nothing received, whatever the category (a card purchase, a convert, a P2P trade).
+  // A campaign reward not yet paid is not the customer's own money out of reach.
+  const moneyMoved =
+    c.has('fundsAtStake') ||
+    c.has('charged') ||
+    c.has('ownRecord') ||
+    c.has('failed') ||
+    c.has('deposit') ||
+    c.has('withdrawal') ||
+    c.has('convert') ||
+    c.has('p2p');
+  if (category !== 'deposit_withdrawal' && c.has('notCredited') && moneyMoved && !c.has('campaign'))
+    add('high', 1.5);
+  // A bug that blocks withdrawing leaves the funds stuck: high, where a bug alone is normal.
+  if (
+    category === 'technical' &&
+    c.has('withdrawal') &&
+    (c.has('cannotAct') || (c.has('urgentWord') && bug)) &&
+    !noLoss
+  )
+    add('high', 1.5);
+  if (c.has('liquidation') && losing) add('high', 1.5);
+  // The same dispute over another trade (a stop that did not trigger, a fill far off the price): a
+  // loss the customer wants made good.
+  if (!c.has('liquidation') && market && losing && c.has('compensation')) add('high', 1.5);
   if (c.has('chargedTwice') && (c.has('failed') || c.has('deposit') || c.has('convert'))) add('high', 1);
   if (category === 'deposit_withdrawal' && c.has('duration') && (c.has('deposit') || c.has('withdrawal')))
     add('high', 0.5);
@@ -194,7 +236,16 @@ export function priorityRuleScores(
   // The rubric's normal examples asked as questions: KYC status, 2FA setup help, a failed
   // action, a complaint about support. A task of this customer's is blocked, which is more than general
   // information. (Changing settings stays low: "how do I switch the app to Spanish" is a how-to.)
-  const ownTask = c.has('kyc') || c.has('twoFa') || c.has('failed') || c.has('supportComplaint');
+  // So is a question about the customer's own case: a fee charged on one of their transactions (the
+  // rubric's "fee question about one transaction"), or their account showing something wrong or stale.
+  const ownTask =
+    c.has('kyc') ||
+    c.has('twoFa') ||
+    c.has('failed') ||
+    c.has('supportComplaint') ||
+    c.has('charged') ||
+    c.has('ownRecord') ||
+    c.has('discrepancy');
   if (c.has('howTo') && !problem && ownTask) add('normal', 1);
   for (const concept of [
     'praise',

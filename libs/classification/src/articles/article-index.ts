@@ -39,6 +39,13 @@ const CUE_CONCEPTS: ReadonlySet<Concept> = new Set<Concept>([
   'notCompromised',
   'nothingEntered',
   'platform',
+  'noLoss',
+  'losingNow',
+  'unfreezeRequest',
+  'discrepancy',
+  'charged',
+  'compensation',
+  'ownRecord',
 ]);
 
 /**

@@ -81,6 +81,13 @@ export const CONCEPTS = [
   'howTo',
   'chargedTwice',
   'emptyAccount',
+  'noLoss',
+  'losingNow',
+  'unfreezeRequest',
+  'discrepancy',
+  'charged',
+  'compensation',
+  'ownRecord',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

@@ -7,6 +7,7 @@ import { fr } from './fr';
 import { id } from './id';
 import { ja } from './ja';
 import { ko } from './ko';
+import { PRIORITY_CUES } from './priority-cues';
 import { pt } from './pt';
 import { ru } from './ru';
 import { tr } from './tr';
@@ -16,6 +17,50 @@ import { zh } from './zh';
 const LEXICONS: Record<string, Lexicon> = { en, ja, zh, ko, es, pt, fr, de, tr, ru, vi, id };
 
 export const LEXICON_LANGUAGES: readonly string[] = Object.keys(LEXICONS);
+
+/**
+ * The trie's edges in an open-addressing hash over typed arrays. A Map keyed by node * 65536 + code
+ * unit was the walk's main cost and slowed down as the lexicons grew (a larger Map misses the cache
+ * more); this table is a few array reads per step. Built once from that Map.
+ */
+class EdgeTable {
+  private readonly nodes: Int32Array;
+  private readonly codes: Uint16Array;
+  private readonly children: Int32Array;
+  private readonly mask: number;
+
+  constructor(edges: Map<number, number>) {
+    let size = 16;
+    while (size < edges.size * 2) size *= 2;
+    this.mask = size - 1;
+    this.nodes = new Int32Array(size);
+    this.codes = new Uint16Array(size);
+    this.children = new Int32Array(size); // 0 = empty slot: the root is nobody's child
+    for (const [key, child] of edges) {
+      const node = Math.floor(key / 0x10000);
+      const code = key % 0x10000;
+      let slot = EdgeTable.hash(node, code) & this.mask;
+      while (this.children[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.nodes[slot] = node;
+      this.codes[slot] = code;
+      this.children[slot] = child;
+    }
+  }
+
+  private static hash(node: number, code: number): number {
+    return Math.imul(node, 0x9e3779b1) ^ Math.imul(code, 0x85ebca6b);
+  }
+
+  /** The child of `node` along `code`, or 0 when there is none. */
+  child(node: number, code: number): number {
+    let slot = EdgeTable.hash(node, code) & this.mask;
+    for (;;) {
+      const child = this.children[slot];
+      if (child === 0 || (this.nodes[slot] === node && this.codes[slot] === code)) return child;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
 
 /** A literal term ends here: the concept it names, and whether the next character must not be a letter or digit. */
 interface Hit {
@@ -29,8 +74,8 @@ interface Hit {
  * `re:` terms keep a regex each.
  */
 interface Matcher {
-  /** The trie's edges in one map: key node * 65536 + code unit, value the child node (root = 0). */
-  edges: Map<number, number>;
+  /** The trie's edges: (node, code unit) -> child node (root = 0). */
+  edges: EdgeTable;
   /** Terms ending at each node. */
   hits: (Hit[] | undefined)[];
   /** 1 for code units that begin some term: most positions are rejected with one array read. */
@@ -89,7 +134,7 @@ function buildMatcher(lexicons: readonly Lexicon[]): Matcher {
     sticky.push([concept, new RegExp(source, 'uy')]);
   }
   const combined = parts.length ? new RegExp(parts.join('|'), 'gu') : undefined;
-  return { edges, hits, starts, combined, groupConcepts, sticky };
+  return { edges: new EdgeTable(edges), hits, starts, combined, groupConcepts, sticky };
 }
 
 /**
@@ -119,13 +164,19 @@ function findRegexConcepts(matcher: Matcher, text: string, found: Set<Concept>):
   }
 }
 
+/** A language's own terms and priority cues, then English's (customers everywhere write English product words). */
+function lexiconsOf(language: string): Lexicon[] {
+  const own = [LEXICONS[language], PRIORITY_CUES[language] ?? {}];
+  return language === 'en' ? own : [...own, en, PRIORITY_CUES.en];
+}
+
 const MATCHERS = new Map<string, Matcher>();
 
 function matcherFor(language: string): Matcher {
   const key = LEXICONS[language] ? language : 'en';
   let matcher = MATCHERS.get(key);
   if (!matcher) {
-    matcher = buildMatcher(key === 'en' ? [en] : [LEXICONS[key], en]);
+    matcher = buildMatcher(lexiconsOf(key));
     MATCHERS.set(key, matcher);
   }
   return matcher;
@@ -153,9 +204,9 @@ export function findConcepts(normalizedText: string, language: string): Set<Conc
     const startsHere = !previousIsWord || isCjkUnit(code);
     previousIsWord = isWordUnit(code);
     if (!startsHere || starts[code] === 0) continue;
-    let node = edges.get(code);
+    let node = edges.child(0, code);
     let j = i + 1;
-    while (node !== undefined) {
+    while (node !== 0) {
       const ending = hits[node];
       if (ending) {
         for (let h = 0; h < ending.length; h++) {
@@ -164,7 +215,7 @@ export function findConcepts(normalizedText: string, language: string): Set<Conc
         }
       }
       if (j >= length) break;
-      node = edges.get(node * 0x10000 + text.charCodeAt(j++));
+      node = edges.child(node, text.charCodeAt(j++));
     }
   }
   findRegexConcepts(matcher, text, found);
@@ -173,7 +224,7 @@ export function findConcepts(normalizedText: string, language: string): Set<Conc
 
 /** The literal terms of each concept in a language's lexicon and English (for building article queries). */
 export function conceptTerms(language: string): Map<Concept, string[]> {
-  const lexicons = language === 'en' || !LEXICONS[language] ? [en] : [LEXICONS[language], en];
+  const lexicons = lexiconsOf(LEXICONS[language] ? language : 'en');
   const terms = new Map<Concept, string[]>();
   for (const lexicon of lexicons) {
     for (const concept of CONCEPTS) {
