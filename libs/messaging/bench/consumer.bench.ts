@@ -4,9 +4,8 @@
 // against the real Kafka and Postgres. Prints events/s and CPU milliseconds per event of the consumer.
 import { Topic } from '@relaydesk/contracts';
 import { cleanUpRun, isolatedEnv, testKafka, testRunId, withPg } from '@relaydesk/testing';
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { probeConfig, startProbeApp } from '../test/probe-app';
+import { probeConfig, probeEvent, startProbeApp } from '../test/probe-app';
 
 const { values: args } = parseArgs({
   options: { count: { type: 'string', default: '20000' }, 'batch-size': { type: 'string' } },
@@ -37,18 +36,8 @@ async function main(): Promise<void> {
     const topic = `${config.KAFKA_TOPIC_PREFIX}${Topic.InquiryResolved}`;
     for (let start = 0; start < count; start += 1_000) {
       const messages = Array.from({ length: Math.min(1_000, count - start) }, () => {
-        const inquiryId = randomUUID();
-        const event = {
-          id: randomUUID(),
-          type: 'inquiry.resolved',
-          version: 1,
-          occurredAt: new Date().toISOString(),
-          inquiryId,
-          correlationId: randomUUID(),
-          causationId: null,
-          payload: { inquiryId, resolvedBy: 'ok', resolvedAt: new Date().toISOString() },
-        };
-        return { key: inquiryId, value: JSON.stringify(event) };
+        const event = probeEvent('ok');
+        return { key: event.inquiryId, value: JSON.stringify(event) };
       });
       await producer.send({ topic, messages });
     }

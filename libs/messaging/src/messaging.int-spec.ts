@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { deadLetterTopicOf, type EventEnvelope, Topic } from '@relaydesk/contracts';
+import { deadLetterTopicOf, Topic } from '@relaydesk/contracts';
 import {
   cleanUpRun,
   isolatedEnv,
@@ -16,7 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { DeadLetterHeader } from './headers';
-import { hookRuns, probeConfig, repairs, startProbeApp } from '../test/probe-app';
+import { hookRuns, probeConfig, probeEvent, repairs, startProbeApp } from '../test/probe-app';
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'probe');
@@ -28,22 +28,6 @@ function spawnChild(file: string, args: string[], extra: Record<string, string> 
   const child = spawnTs(file, args, { ...env, ...extra });
   children.push(child);
   return child;
-}
-
-function envelope(
-  resolvedBy: string,
-  inquiryId: string = randomUUID(),
-): EventEnvelope<typeof Topic.InquiryResolved> {
-  return {
-    id: randomUUID(),
-    type: 'inquiry.resolved',
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    inquiryId,
-    correlationId: randomUUID(),
-    causationId: null,
-    payload: { inquiryId, resolvedBy, resolvedAt: new Date().toISOString() },
-  };
 }
 
 async function sideEffects(eventIds: string[]): Promise<{ event_id: string; handled_by: string }[]> {
@@ -83,8 +67,8 @@ describe('messaging against the real Kafka and Postgres', () => {
 
     it('handles a message whose handler fails twice exactly once, and the partition keeps moving', async () => {
       const inquiryId = randomUUID();
-      const flaky = envelope('fail-twice', inquiryId);
-      const behind = envelope('ok', inquiryId);
+      const flaky = probeEvent('fail-twice', inquiryId);
+      const behind = probeEvent('ok', inquiryId);
       await send(
         { key: inquiryId, value: JSON.stringify(flaky) },
         { key: inquiryId, value: JSON.stringify(behind) },
@@ -100,8 +84,8 @@ describe('messaging against the real Kafka and Postgres', () => {
       const reader = await TopicReader.start([deadLetterTopicOf(topic)]);
       try {
         const inquiryId = randomUUID();
-        const next = envelope('ok', inquiryId);
-        const invalid = { ...envelope('ok', inquiryId), payload: { inquiryId, resolvedAt: 'yesterday' } };
+        const next = probeEvent('ok', inquiryId);
+        const invalid = { ...probeEvent('ok', inquiryId), payload: { inquiryId, resolvedAt: 'yesterday' } };
         await send(
           { key: inquiryId, value: '{ this is not json' },
           { key: inquiryId, value: JSON.stringify(invalid) },
@@ -131,9 +115,9 @@ describe('messaging against the real Kafka and Postgres', () => {
       const reader = await TopicReader.start([deadLetterTopicOf(topic)]);
       try {
         const inquiryId = randomUUID();
-        const failing = envelope('always-fail', inquiryId);
-        const rejected = envelope('reject', inquiryId);
-        const after = envelope('ok', inquiryId);
+        const failing = probeEvent('always-fail', inquiryId);
+        const rejected = probeEvent('reject', inquiryId);
+        const after = probeEvent('ok', inquiryId);
         await send(
           { key: inquiryId, value: JSON.stringify(failing) },
           { key: inquiryId, value: JSON.stringify(rejected) },
@@ -157,9 +141,9 @@ describe('messaging against the real Kafka and Postgres', () => {
 
     it('commits a batch once, runs after-commit hooks after the commit, and undoes only the event that failed', async () => {
       const inquiryId = randomUUID();
-      const before = Array.from({ length: 8 }, () => envelope('ok', inquiryId));
-      const failing = envelope('fail-inside', inquiryId);
-      const after = Array.from({ length: 8 }, () => envelope('ok', inquiryId));
+      const before = Array.from({ length: 8 }, () => probeEvent('ok', inquiryId));
+      const failing = probeEvent('fail-inside', inquiryId);
+      const after = Array.from({ length: 8 }, () => probeEvent('ok', inquiryId));
       const all = [...before, failing, ...after];
       await send(...all.map((event) => ({ key: inquiryId, value: JSON.stringify(event) })));
       const ids = all.map((event) => event.id);
@@ -186,8 +170,8 @@ describe('messaging against the real Kafka and Postgres', () => {
 
     it('handles an event again on its own when its after-commit hook failed, and it finds itself processed', async () => {
       const inquiryId = randomUUID();
-      const hookFails = envelope('hook-fails', inquiryId);
-      const behind = envelope('ok', inquiryId);
+      const hookFails = probeEvent('hook-fails', inquiryId);
+      const behind = probeEvent('ok', inquiryId);
       await send(
         { key: inquiryId, value: JSON.stringify(hookFails) },
         { key: inquiryId, value: JSON.stringify(behind) },
@@ -201,14 +185,14 @@ describe('messaging against the real Kafka and Postgres', () => {
     });
 
     it('does not repeat the side effects of a redelivered event', async () => {
-      const event = envelope('ok');
+      const event = probeEvent('ok');
       await send({ key: event.inquiryId, value: JSON.stringify(event) });
       await waitFor(async () => (await sideEffects([event.id])).length === 1);
       await send(
         { key: event.inquiryId, value: JSON.stringify(event) },
         { key: event.inquiryId, value: JSON.stringify(event) },
       );
-      const marker = envelope('ok', event.inquiryId);
+      const marker = probeEvent('ok', event.inquiryId);
       await send({ key: event.inquiryId, value: JSON.stringify(marker) });
       await waitFor(async () => (await sideEffects([marker.id])).length === 1);
       expect(await sideEffects([event.id])).toHaveLength(1);
@@ -274,7 +258,7 @@ describe('messaging against the real Kafka and Postgres', () => {
       PROBE_NAME: 'second',
     });
     await waitForLine(second, /ready/);
-    const events = Array.from({ length: 90 }, () => envelope('slow'));
+    const events = Array.from({ length: 90 }, () => probeEvent('slow'));
     const handled = () => sideEffects(events.map((event) => event.id));
     await send(...events.map((event) => ({ key: event.inquiryId, value: JSON.stringify(event) })));
     await waitFor(async () => (await handled()).filter((row) => row.handled_by === 'first').length >= 3);

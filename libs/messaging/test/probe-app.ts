@@ -1,5 +1,6 @@
 import { Controller, type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, Topic } from '@relaydesk/contracts';
 import { DatabaseModule, migrationSchema } from '@relaydesk/persistence';
@@ -26,6 +27,23 @@ import {
  * was visible to another connection by then (`hookRuns`); a redelivery found already processed is noted
  * in `repairs`.
  */
+/** An `inquiry.resolved.v1` envelope whose `resolvedBy` steers the probe's handler. */
+export function probeEvent(
+  resolvedBy: string,
+  inquiryId: string = randomUUID(),
+): EventEnvelope<typeof Topic.InquiryResolved> {
+  return {
+    id: randomUUID(),
+    type: 'inquiry.resolved',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    inquiryId,
+    correlationId: randomUUID(),
+    causationId: null,
+    payload: { inquiryId, resolvedBy, resolvedAt: new Date().toISOString() },
+  };
+}
+
 export const hookRuns: { eventId: string; committed: boolean }[] = [];
 export const repairs: string[] = [];
 const failedHooks = new Set<string>();

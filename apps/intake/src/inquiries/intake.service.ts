@@ -21,8 +21,19 @@ export interface AcceptedInquiry {
   previousInquiryId?: string;
 }
 
-function times(message: MessageRow): { receivedAt: string; acceptedAt: string } {
-  return { receivedAt: message.receivedAt.toISOString(), acceptedAt: message.acceptedAt.toISOString() };
+/** What every message event says of its message. */
+function messageFields(message: MessageRow, input: NewInquiry) {
+  return {
+    inquiryId: message.inquiryId,
+    messageId: message.id,
+    adapterId: message.adapterId,
+    externalId: message.externalId,
+    channel: input.channel,
+    subject: input.subject,
+    body: input.body,
+    receivedAt: message.receivedAt.toISOString(),
+    acceptedAt: message.acceptedAt.toISOString(),
+  };
 }
 
 /**
@@ -95,16 +106,7 @@ export class IntakeService {
       message.inquiryId = decision.inquiry.id;
       const event = outboxRow(Topic.InquiryMessageAdded, {
         inquiryId: message.inquiryId,
-        payload: {
-          inquiryId: message.inquiryId,
-          messageId: message.id,
-          adapterId: message.adapterId,
-          externalId: message.externalId,
-          channel: input.channel,
-          subject: input.subject,
-          body: input.body,
-          ...times(message),
-        },
+        payload: messageFields(message, input),
       });
       const sealed = await this.repository.insertFollowUp(client, message, event);
       if (sealed === undefined) return undefined;
@@ -131,16 +133,9 @@ export class IntakeService {
     const event = outboxRow(Topic.InquiryReceived, {
       inquiryId: message.inquiryId,
       payload: {
-        inquiryId: message.inquiryId,
-        messageId: message.id,
-        adapterId: message.adapterId,
-        externalId: message.externalId,
-        channel: input.channel,
+        ...messageFields(message, input),
         threadId: input.threadId,
         customer: input.customer,
-        subject: input.subject,
-        body: input.body,
-        ...times(message),
         previousInquiryId,
         trackingTokenSealed,
       },
