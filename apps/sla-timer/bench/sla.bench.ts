@@ -176,11 +176,15 @@ async function main(): Promise<void> {
         queued: delayed + waiting + active,
       };
     };
+    let shown = 0;
     // Armed: every clock stored, and each of its timers either in BullMQ or already fired.
     await waitFor(
       async () => {
         const p = await progress();
-        process.stdout.write(`\r${p.stored} clocks stored, ${p.queued} timers queued   `);
+        if (Date.now() - shown > 5_000) {
+          shown = Date.now();
+          process.stdout.write(`\r${p.stored} clocks stored, ${p.queued} timers queued   `);
+        }
         return (p.stored === inquiries * 2 && p.queued + p.fired >= timers) || undefined;
       },
       { timeoutMs: 3_600_000, intervalMs: 250, what: 'all clocks armed' },
@@ -195,6 +199,7 @@ async function main(): Promise<void> {
     if (armSeconds > lead)
       log(`arming outlasted the ${lead} s lead: the earliest deadlines were already due when armed`);
 
+    const firedWhileArming = (await progress()).fired;
     const cpu1 = cpuMs(pid);
     for (;;) {
       const p = await progress();
@@ -203,17 +208,30 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
     const cpuFire = cpuMs(pid) - cpu1;
-    const late = await withPg((c) =>
-      c
-        .query<{ ms: number }>(
-          `SELECT extract(epoch FROM breached_at - due_at) * 1000 AS ms FROM "${schema}".sla_clocks WHERE state = 'breached'`,
-        )
-        .then((r) => r.rows.map((row) => Number(row.ms)).sort((a, b) => a - b)),
-    );
+    const armedAt = new Date(t0 + armSeconds * 1000);
+    const lateness = (where: string) =>
+      withPg((c) =>
+        c
+          .query<{ ms: number }>(
+            `SELECT extract(epoch FROM breached_at - due_at) * 1000 AS ms FROM "${schema}".sla_clocks
+              WHERE state = 'breached' ${where}`,
+            where ? [armedAt] : [],
+          )
+          .then((r) => r.rows.map((row) => Number(row.ms)).sort((a, b) => a - b)),
+      );
+    const summary = (late: number[]) =>
+      late.length === 0
+        ? 'none'
+        : `${late.length}; lateness ms p50 ${percentile(late, 50).toFixed(0)} p95 ${percentile(late, 95).toFixed(0)} ` +
+          `p99 ${percentile(late, 99).toFixed(0)} max ${late[late.length - 1].toFixed(0)}`;
+    const late = await lateness('');
+    log(`\nbreaches stored: ${summary(late)} (expected ${inquiries * 2}); load average ${load()}`);
+    // Those due once arming was over measure firing alone (the others may have been armed after their deadline).
+    log(`breaches due after arming was complete: ${summary(await lateness('AND due_at > $1'))}`);
     log(
-      `\nbreaches stored: ${late.length} (expected ${inquiries * 2}); lateness ms p50 ${percentile(late, 50).toFixed(0)} ` +
-        `p95 ${percentile(late, 95).toFixed(0)} p99 ${percentile(late, 99).toFixed(0)} max ${late[late.length - 1].toFixed(0)}; ` +
-        `service CPU ${((cpuFire * 1000) / timers).toFixed(0)} µs per timer fired; load average ${load()}`,
+      firedWhileArming === 0
+        ? `service CPU ${((cpuFire * 1000) / timers).toFixed(0)} µs per timer fired`
+        : `${firedWhileArming} timers fired while arming: service CPU ${(((cpuArm + cpuFire) * 1000) / (inquiries * 2)).toFixed(0)} µs per clock armed and fired (not separable)`,
     );
 
     // What reached Kafka: every clock's breach and warning exactly once.
