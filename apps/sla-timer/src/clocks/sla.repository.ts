@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { SlaClockKind, SlaClockState } from '@relaydesk/contracts';
+import { type CustomerTier, type Priority, SlaClockKind, SlaClockState } from '@relaydesk/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import { InquirySlaEntity, SlaClockEntity } from './inquiry-sla.entity';
+import { InquirySlaEntity, SlaClockEntity, type StoredInterval } from './inquiry-sla.entity';
 import type { ClockRecord, InquirySla } from './sla.model';
 
 /** A running clock as the re-arm needs it. */
@@ -15,71 +15,111 @@ export interface OpenClock {
 }
 
 /** The SLA of inquiries in Postgres (the source of truth; Redis only holds timers). */
+const KINDS = [SlaClockKind.FirstResponse, SlaClockKind.Resolution] as const;
+
 @Injectable()
 export class SlaRepository {
+  private tableNames?: { slas: string; clocks: string };
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** Loads an inquiry's SLA; with `lock`, holds its row until the transaction ends (one writer at a time). */
   async find(manager: EntityManager, inquiryId: string, lock = false): Promise<InquirySla | undefined> {
-    const row = await manager.findOne(InquirySlaEntity, {
-      where: { inquiryId },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!row) return undefined;
-    const clocks = await manager.find(SlaClockEntity, { where: { inquiryId } });
-    const byKind = new Map(clocks.map((clock) => [clock.kind, clock]));
-    const clock = (kind: SlaClockKind): ClockRecord => {
-      const stored = byKind.get(kind);
-      if (!stored) throw new Error(`inquiry ${inquiryId} has no ${kind} clock`);
-      return {
-        kind,
-        state: stored.state,
-        dueAt: stored.dueAt,
-        warnAt: stored.warnAt,
-        warnedAt: stored.warnedAt,
-        metAt: stored.metAt,
-        breachedAt: stored.breachedAt,
-        version: stored.version,
-      };
-    };
-    return {
-      inquiryId: row.inquiryId,
-      priority: row.priority,
-      tier: row.customerTier,
-      policyVersion: row.policyVersion,
-      policyKey: row.policyKey,
-      startedAt: row.startedAt,
-      escalationLevel: row.escalationLevel,
-      waitingSince: row.waitingSince,
-      pauses: row.pauses.map((pause) => ({ from: new Date(pause.from), to: new Date(pause.to) })),
-      clocks: {
-        [SlaClockKind.FirstResponse]: clock(SlaClockKind.FirstResponse),
-        [SlaClockKind.Resolution]: clock(SlaClockKind.Resolution),
-      },
-    };
+    const rows = await manager.query<InquiryRow[]>(
+      `SELECT * FROM ${this.tables(manager).slas} WHERE inquiry_id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [inquiryId],
+    );
+    if (rows.length === 0) return undefined;
+    return (await this.withClocks(manager, rows)).get(inquiryId);
+  }
+
+  /**
+   * Loads and locks the SLAs of several inquiries at once (a batch of fired timers). Rows another
+   * transaction holds are skipped, not waited for (`SKIP LOCKED`): a batch never waits on a consumer's
+   * batch, so the two can never deadlock; the caller retries the `busy` ones.
+   */
+  async lockMany(
+    manager: EntityManager,
+    inquiryIds: readonly string[],
+  ): Promise<{ found: Map<string, InquirySla>; busy: Set<string> }> {
+    const tables = this.tables(manager);
+    const rows = await manager.query<InquiryRow[]>(
+      `SELECT * FROM ${tables.slas} WHERE inquiry_id = ANY($1::uuid[]) ORDER BY inquiry_id FOR UPDATE SKIP LOCKED`,
+      [inquiryIds],
+    );
+    const found = await this.withClocks(manager, rows);
+    const missing = inquiryIds.filter((id) => !found.has(id));
+    const busy = new Set<string>();
+    if (missing.length > 0) {
+      // Absent from a SKIP LOCKED read: either unknown, or locked by someone else right now.
+      const existing = await manager.query<{ inquiry_id: string }[]>(
+        `SELECT inquiry_id FROM ${tables.slas} WHERE inquiry_id = ANY($1::uuid[])`,
+        [missing],
+      );
+      for (const row of existing) busy.add(row.inquiry_id);
+    }
+    return { found, busy };
   }
 
   async save(manager: EntityManager, sla: InquirySla, now: Date): Promise<void> {
-    await manager.upsert(
-      InquirySlaEntity,
-      {
-        inquiryId: sla.inquiryId,
-        priority: sla.priority,
-        customerTier: sla.tier,
-        policyVersion: sla.policyVersion,
-        policyKey: sla.policyKey,
-        startedAt: sla.startedAt,
-        escalationLevel: sla.escalationLevel,
-        waitingSince: sla.waitingSince,
-        pauses: sla.pauses.map((pause) => ({ from: pause.from.toISOString(), to: pause.to.toISOString() })),
-        updatedAt: now,
-      },
-      ['inquiryId'],
+    await this.saveMany(manager, [sla], now);
+  }
+
+  /** Upserts inquiries and their clocks: one statement per table, whatever the number of inquiries. */
+  async saveMany(manager: EntityManager, slas: readonly InquirySla[], now: Date): Promise<void> {
+    if (slas.length === 0) return;
+    const tables = this.tables(manager);
+    const clocks = slas.flatMap((sla) =>
+      KINDS.map((kind) => ({ inquiryId: sla.inquiryId, ...sla.clocks[kind] })),
     );
-    await manager.upsert(
-      SlaClockEntity,
-      Object.values(sla.clocks).map((clock) => ({ inquiryId: sla.inquiryId, ...clock })),
-      ['inquiryId', 'kind'],
+    // One statement (one round trip) for both tables: the clocks' foreign key is checked at its end.
+    await manager.query(
+      `WITH slas AS (
+         INSERT INTO ${tables.slas} (inquiry_id, priority, customer_tier, policy_version, policy_key, started_at,
+                                     escalation_level, waiting_since, pauses, updated_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
+                              $7::int[], $8::timestamptz[], $9::jsonb[], $10::timestamptz[])
+         ON CONFLICT (inquiry_id) DO UPDATE SET
+           priority = excluded.priority, customer_tier = excluded.customer_tier,
+           policy_version = excluded.policy_version, policy_key = excluded.policy_key,
+           started_at = excluded.started_at, escalation_level = excluded.escalation_level,
+           waiting_since = excluded.waiting_since, pauses = excluded.pauses, updated_at = excluded.updated_at
+       )
+       INSERT INTO ${tables.clocks} (inquiry_id, kind, state, due_at, warn_at, warned_at, met_at, breached_at, version)
+       SELECT * FROM unnest($11::uuid[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[],
+                            $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::int[])
+       ON CONFLICT (inquiry_id, kind) DO UPDATE SET
+         state = excluded.state, due_at = excluded.due_at, warn_at = excluded.warn_at,
+         warned_at = excluded.warned_at, met_at = excluded.met_at, breached_at = excluded.breached_at,
+         version = excluded.version`,
+      [
+        slas.map((sla) => sla.inquiryId),
+        slas.map((sla) => sla.priority),
+        slas.map((sla) => sla.tier),
+        slas.map((sla) => sla.policyVersion),
+        slas.map((sla) => sla.policyKey),
+        slas.map((sla) => sla.startedAt),
+        slas.map((sla) => sla.escalationLevel),
+        slas.map((sla) => sla.waitingSince),
+        slas.map((sla) =>
+          JSON.stringify(
+            sla.pauses.map((pause): StoredInterval => ({
+              from: pause.from.toISOString(),
+              to: pause.to.toISOString(),
+            })),
+          ),
+        ),
+        slas.map(() => now),
+        clocks.map((clock) => clock.inquiryId),
+        clocks.map((clock) => clock.kind),
+        clocks.map((clock) => clock.state),
+        clocks.map((clock) => clock.dueAt),
+        clocks.map((clock) => clock.warnAt),
+        clocks.map((clock) => clock.warnedAt),
+        clocks.map((clock) => clock.metAt),
+        clocks.map((clock) => clock.breachedAt),
+        clocks.map((clock) => clock.version),
+      ],
     );
   }
 
@@ -111,6 +151,98 @@ export class SlaRepository {
       .getMany();
     return rows.map(toOpenClock);
   }
+
+  private async withClocks(
+    manager: EntityManager,
+    rows: readonly InquiryRow[],
+  ): Promise<Map<string, InquirySla>> {
+    const result = new Map<string, InquirySla>();
+    if (rows.length === 0) return result;
+    const clockRows = await manager.query<ClockRow[]>(
+      `SELECT * FROM ${this.tables(manager).clocks} WHERE inquiry_id = ANY($1::uuid[])`,
+      [rows.map((row) => row.inquiry_id)],
+    );
+    const byInquiry = new Map<string, Map<string, ClockRow>>();
+    for (const clock of clockRows) {
+      let kinds = byInquiry.get(clock.inquiry_id);
+      if (!kinds) byInquiry.set(clock.inquiry_id, (kinds = new Map<string, ClockRow>()));
+      kinds.set(clock.kind, clock);
+    }
+    for (const row of rows) {
+      const kinds = byInquiry.get(row.inquiry_id);
+      const clock = (kind: SlaClockKind): ClockRecord => {
+        const stored = kinds?.get(kind);
+        if (!stored) throw new Error(`inquiry ${row.inquiry_id} has no ${kind} clock`);
+        return {
+          kind,
+          state: stored.state,
+          dueAt: stored.due_at,
+          warnAt: stored.warn_at,
+          warnedAt: stored.warned_at,
+          metAt: stored.met_at,
+          breachedAt: stored.breached_at,
+          version: stored.version,
+        };
+      };
+      result.set(row.inquiry_id, {
+        inquiryId: row.inquiry_id,
+        priority: row.priority,
+        tier: row.customer_tier,
+        policyVersion: row.policy_version,
+        policyKey: row.policy_key,
+        startedAt: row.started_at,
+        escalationLevel: row.escalation_level,
+        waitingSince: row.waiting_since,
+        pauses: row.pauses.map((pause) => ({ from: new Date(pause.from), to: new Date(pause.to) })),
+        clocks: {
+          [SlaClockKind.FirstResponse]: clock(SlaClockKind.FirstResponse),
+          [SlaClockKind.Resolution]: clock(SlaClockKind.Resolution),
+        },
+      });
+    }
+    return result;
+  }
+
+  /** Schema-qualified table names (the schema is the service's, per environment and test run). */
+  private tables(manager: EntityManager): { slas: string; clocks: string } {
+    if (!this.tableNames) {
+      const quote = (path: string) =>
+        path
+          .split('.')
+          .map((part) => `"${part}"`)
+          .join('.');
+      this.tableNames = {
+        slas: quote(manager.connection.getMetadata(InquirySlaEntity).tablePath),
+        clocks: quote(manager.connection.getMetadata(SlaClockEntity).tablePath),
+      };
+    }
+    return this.tableNames;
+  }
+}
+
+/** Rows as `pg` returns them (raw SQL: the batch paths would spend more in TypeORM's mapping than in Postgres). */
+interface InquiryRow {
+  inquiry_id: string;
+  priority: Priority;
+  customer_tier: CustomerTier;
+  policy_version: number;
+  policy_key: string;
+  started_at: Date;
+  escalation_level: number;
+  waiting_since: Date | null;
+  pauses: StoredInterval[];
+}
+
+interface ClockRow {
+  inquiry_id: string;
+  kind: SlaClockKind;
+  state: SlaClockState;
+  due_at: Date;
+  warn_at: Date;
+  warned_at: Date | null;
+  met_at: Date | null;
+  breached_at: Date | null;
+  version: number;
 }
 
 function toOpenClock(row: SlaClockEntity): OpenClock {

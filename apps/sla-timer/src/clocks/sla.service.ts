@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PolicyDocument } from '@relaydesk/business-time';
 import { type EventEnvelope, type Priority, SlaClockKind, type Topic } from '@relaydesk/contracts';
-import { afterCommit, type HandlerOutcome, InboxService, OutboxService } from '@relaydesk/messaging';
+import { randomUUID } from 'node:crypto';
+import {
+  afterCommit,
+  type HandlerOutcome,
+  InboxService,
+  type NewEvent,
+  OutboxService,
+} from '@relaydesk/messaging';
 import { APP_CONFIG, counter, histogram } from '@relaydesk/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { SlaTimerConfig } from '../config';
@@ -9,8 +16,26 @@ import { PolicyStore } from '../policies/policy.store';
 import { DeadlineTimers, type DeadlineJob } from '../timers/deadline.timers';
 import { type Clock, CLOCK } from '../time/clock';
 import { policyLabel, SlaMachine } from './sla.machine';
-import type { ClockRecord, InquirySla, TimerCommand, Transition } from './sla.model';
+import {
+  type ClockRecord,
+  type InquirySla,
+  TimerAction,
+  type TimerCommand,
+  type Transition,
+} from './sla.model';
 import { SlaRepository } from './sla.repository';
+
+/** A fired timer whose inquiry another transaction holds right now: to be tried again shortly. */
+export const BUSY = 'busy' as const;
+export type FireResult = Transition | typeof BUSY;
+const BUSY_RETRY_MS = 10;
+
+/** When a job is due (its clock's current instant; unknown inquiries first, they change nothing). */
+function instantOf(job: DeadlineJob, found: ReadonlyMap<string, InquirySla>): number {
+  const clock = found.get(job.inquiryId)?.clocks[job.kind];
+  if (!clock) return 0;
+  return (job.action === TimerAction.Warn ? clock.warnAt : clock.dueAt).getTime();
+}
 
 /** The consumer name of each handled topic in the inbox. */
 const CONSUMER = 'sla-timer';
@@ -146,32 +171,80 @@ export class SlaService {
 
   /** A `sla-deadline` job fired: publishes the warning or breach once, whatever the number of firings. */
   async fire(job: DeadlineJob): Promise<Transition> {
-    const result = await this.dataSource.transaction(async (manager) => {
-      const now = this.clock.now();
-      const sla = await this.repository.find(manager, job.inquiryId, true);
-      if (!sla) return { transition: { changed: false, reason: 'unknown inquiry' } as Transition, now };
-      const clock = sla.clocks[job.kind];
-      const transition = this.machine.fire(
-        sla,
-        job.kind,
-        job.action,
-        job.version,
-        await this.documentOf(sla, manager),
-        now,
-      );
-      if (transition.changed) {
-        await this.commit(manager, transition, now);
-        const instant = job.action === 'warn' ? clock.warnAt : clock.dueAt;
-        this.lateness.observe({ action: job.action }, Math.max(0, now.getTime() - instant.getTime()) / 1000);
-      }
-      return { transition, now };
-    });
-    this.fired.inc({ action: job.action, outcome: result.transition.changed ? 'fired' : 'skipped' });
-    if (result.transition.changed) {
-      this.logger.log({ inquiryId: job.inquiryId, clock: job.kind, action: job.action }, 'SLA timer fired');
-      await this.timers.apply(result.transition.timers);
+    for (;;) {
+      const [result] = await this.fireMany([job]);
+      if (result !== BUSY) return result;
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
     }
-    return result.transition;
+  }
+
+  /**
+   * Fires a batch of due timers in ONE transaction: the inquiries are locked together (`SKIP LOCKED`:
+   * one held by a consumer's transaction comes back `BUSY`, for the caller to retry), each job goes
+   * through the state machine in the order of its instant (a warning before its breach), and all the
+   * new states and events are written with one upsert per table and one outbox insert. A job whose
+   * version is stale or whose clock already fired changes nothing, so a job fired twice publishes once.
+   * Returns one result per job, in order.
+   */
+  async fireMany(jobs: readonly DeadlineJob[]): Promise<FireResult[]> {
+    const results: FireResult[] = new Array<FireResult>(jobs.length);
+    const fired: { job: DeadlineJob; late: number }[] = [];
+    const timers: TimerCommand[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      const now = this.clock.now();
+      const ids = [...new Set(jobs.map((job) => job.inquiryId))];
+      const { found, busy } = await this.repository.lockMany(manager, ids);
+      const changed = new Map<string, InquirySla>();
+      const events: { topic: Topic; event: NewEvent<Topic> }[] = [];
+      const order = jobs
+        .map((job, index) => ({ job, index }))
+        .sort((a, b) => instantOf(a.job, found) - instantOf(b.job, found));
+      for (const { job, index } of order) {
+        if (busy.has(job.inquiryId)) {
+          results[index] = BUSY;
+          continue;
+        }
+        const sla = changed.get(job.inquiryId) ?? found.get(job.inquiryId);
+        if (!sla) {
+          results[index] = { changed: false, reason: 'unknown inquiry' };
+          continue;
+        }
+        const clock = sla.clocks[job.kind];
+        const instant = job.action === TimerAction.Warn ? clock.warnAt : clock.dueAt;
+        const transition = this.machine.fire(
+          sla,
+          job.kind,
+          job.action,
+          job.version,
+          await this.documentOf(sla, manager),
+          now,
+        );
+        results[index] = transition;
+        if (!transition.changed) continue;
+        changed.set(job.inquiryId, transition.sla);
+        // A timer is a root of work: its events get a correlation id of their own.
+        const correlationId = randomUUID();
+        for (const { topic, payload } of transition.events)
+          events.push({
+            topic,
+            event: { inquiryId: job.inquiryId, payload, correlationId, causationId: null },
+          });
+        timers.push(...transition.timers);
+        fired.push({ job, late: Math.max(0, now.getTime() - instant.getTime()) });
+      }
+      await this.repository.saveMany(manager, [...changed.values()], now);
+      await this.outbox.enqueueAll(manager, events);
+    });
+    for (const result of results)
+      if (result !== BUSY && !result.changed) this.fired.inc({ action: 'any', outcome: 'skipped' });
+    for (const { job, late } of fired) {
+      this.fired.inc({ action: job.action, outcome: 'fired' });
+      this.lateness.observe({ action: job.action }, late / 1000);
+      this.logger.log({ inquiryId: job.inquiryId, clock: job.kind, action: job.action }, 'SLA timer fired');
+    }
+    // After the commit; a crash before this line is repaired by the overdue sweep of RearmService.
+    await this.timers.apply(timers);
+    return results;
   }
 
   /** The clocks of an inquiry as the API shows them; undefined for an unknown inquiry. */

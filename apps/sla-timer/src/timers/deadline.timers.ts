@@ -95,6 +95,23 @@ export class DeadlineTimers implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * The timers whose job BullMQ no longer holds (lost, or failed for good). Completed jobs are removed,
+   * so a job key that exists is one still waiting, delayed or running: offering it again would only
+   * cost Redis work, which matters when the worker is behind and many instants are overdue.
+   */
+  async lost<T extends { job: DeadlineJob }>(timers: readonly T[]): Promise<T[]> {
+    if (timers.length === 0) return [];
+    const pipeline = this.connection.pipeline();
+    for (const { job } of timers)
+      pipeline.exists(this.queue.toKey(timerJobId(job.inquiryId, job.kind, job.action, job.version)));
+    const replies = (await pipeline.exec()) ?? [];
+    return timers.filter((_, index) => {
+      const [error, exists] = replies[index] ?? [null, 0];
+      return error !== null || exists !== 1;
+    });
+  }
+
   private async remove(jobId: string): Promise<void> {
     // A job that is running right now cannot be removed; it will find its version stale and do nothing.
     await this.queue.remove(jobId).catch((error: unknown) => {

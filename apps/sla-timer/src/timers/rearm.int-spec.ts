@@ -119,7 +119,11 @@ describe('timers survive losing Redis', () => {
         },
         { timeoutMs: 60_000, intervalMs: 250, what: 'all clocks stored' },
       );
-      expect(await admin.zcard(`${env['REDIS_KEY_PREFIX']}:sla-deadline:delayed`)).toBeGreaterThan(COUNT * 2);
+      // Timers are pending in Redis when it is flushed: at least every resolution breach (60 s). On a loaded
+      // machine storing the 1,000 inquiries can take longer than the 15 s warnings, which then fire on time.
+      expect(await admin.zcard(`${env['REDIS_KEY_PREFIX']}:sla-deadline:delayed`)).toBeGreaterThanOrEqual(
+        COUNT,
+      );
       await admin.flushall();
       expect(await admin.dbsize()).toBe(0);
     } finally {

@@ -112,7 +112,9 @@ export class RearmService implements OnApplicationBootstrap, BeforeApplicationSh
     const cutoff = new Date(this.clock.now().getTime() - OVERDUE_GRACE_MS);
     // One page per sweep: jobs just offered may still be waiting for a worker, and adding them again is a no-op.
     const page = await this.repository.overdueClocks(cutoff, PAGE);
-    const jobs = page.flatMap(jobsOf).filter(({ at }) => at.getTime() <= cutoff.getTime());
+    const overdue = page.flatMap(jobsOf).filter(({ at }) => at.getTime() <= cutoff.getTime());
+    // A job still in BullMQ is only late (the worker is behind): re-adding it would add to the load.
+    const jobs = await this.timers.lost(overdue);
     await this.timers.arm(jobs);
     const offered = jobs.length;
     if (offered > 0) this.logger.warn(`re-armed ${offered} overdue timers`);
