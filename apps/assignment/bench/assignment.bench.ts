@@ -14,6 +14,12 @@ import { Topic } from '@relaydesk/contracts';
 import { cleanUpRun, isolatedEnv, testRunId, waitFor, withPg } from '@relaydesk/testing';
 import { parseArgs } from 'node:util';
 import { Api, assignmentConfig, classified, Events, readTopic, startAssignment } from '../test/harness';
+import { installIoCounter, IoMark } from './io-counter';
+
+/** Phase boundaries on the monotonic clock of `--cpu-prof` (µs), on stderr, to slice a profile by phase. */
+function mark(phase: string): void {
+  process.stderr.write(`mark ${phase} ${process.hrtime.bigint() / 1000n}\n`);
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -21,6 +27,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  installIoCounter();
   const { values } = parseArgs({ options: { count: { type: 'string' }, agents: { type: 'string' } } });
   const count = Number(values.count ?? 10_000);
   const agentCount = Number(values.agents ?? 50);
@@ -65,6 +72,8 @@ async function main(): Promise<void> {
       backlog.map((event) => [event.inquiryId, Date.parse(event.payload.classifiedAt)]),
     );
     process.stdout.write(`producing a backlog of ${count} classified inquiries (agents offline)...\n`);
+    const consumeMark = new IoMark();
+    mark('consume');
     for (let start = 0; start < backlog.length; start += 1_000)
       await events.send(Topic.InquiryClassified, ...backlog.slice(start, start + 1_000));
     const schema = isolated['DB_SCHEMA'];
@@ -78,12 +87,17 @@ async function main(): Promise<void> {
         }),
       { timeoutMs: 300_000, intervalMs: 250, what: 'the backlog waiting' },
     );
+    const consumed = consumeMark.per(count);
     process.stdout.write(`backlog waiting in the routing queues; bringing ${agentCount} agents online\n`);
+    const drainMark = new IoMark();
+    mark('drain');
     const online = Date.now();
     await Promise.all(
       Array.from({ length: agentCount }, (_, index) => api.presence(`bench-${index}`, 'online')),
     );
     await waitFor(() => arrived() >= count, { timeoutMs: 300_000, intervalMs: 20, what: 'every assignment' });
+    const drained = drainMark.per(count);
+    mark('drained');
     const times = backlog.map((event) => arrivals.get(event.inquiryId)!);
     const first = Math.min(...times);
     const last = Math.max(...times);
@@ -99,6 +113,8 @@ async function main(): Promise<void> {
 
     const liveCount = Math.floor(count / 5);
     const live = make(liveCount);
+    const liveMark = new IoMark();
+    mark('live');
     const liveStart = Date.now();
     for (let start = 0; start < live.length; start += 200) {
       await events.send(Topic.InquiryClassified, ...live.slice(start, start + 200));
@@ -109,13 +125,17 @@ async function main(): Promise<void> {
       intervalMs: 20,
       what: 'live assignments',
     });
+    const liveIo = liveMark.per(liveCount);
+    mark('end');
     const liveLatencies = live
       .map((event) => arrivals.get(event.inquiryId)! - Date.parse(event.payload.classifiedAt))
       .sort((a, b) => a - b);
     const result = {
       agents: agentCount,
       backlog: count,
+      backlogConsume: { perClassifiedEvent: consumed },
       backlogDrain: {
+        perAssignment: drained,
         committedAssignmentsPerSecond: Math.round(count / Math.max(seconds, 0.001)),
         publishedAssignmentsPerSecond: Math.round(count / ((last - first) / 1000)),
         secondsFromAgentsOnlineToLastAssigned: (last - online) / 1000,
@@ -126,6 +146,7 @@ async function main(): Promise<void> {
         },
       },
       live: {
+        perInquiry: liveIo,
         inquiries: liveCount,
         ratePerSecond: Math.round(liveCount / ((Date.now() - liveStart) / 1000)),
         classifiedToAssignedMs: {

@@ -9,7 +9,14 @@ import { CLOCK, type Clock } from '../common/clock';
 import { Tables } from '../common/tables';
 import { inTransaction } from '../common/transactions';
 import type { AssignmentConfig } from '../config';
-import { type AgentRow, type InquiryRow, routableAgent, routableInquiry } from './inquiry.row';
+import {
+  ROUTABLE_AGENT_COLUMNS,
+  ROUTABLE_INQUIRY_COLUMNS,
+  type RoutableAgentRow,
+  type RoutableInquiryRow,
+  routableAgent,
+  routableInquiry,
+} from './inquiry.row';
 import { RoutingTimers } from './routing-timers';
 import {
   matchAgent,
@@ -19,15 +26,18 @@ import {
   rankWithinPriority,
   ROUTING_QUEUES,
   type RoutableAgent,
+  type RoutableInquiry,
 } from './routing.rules';
 import { parseWaitingJobId, WaitingLine } from './waiting-line';
 
-function acceptedTime(row: InquiryRow): number {
-  return (row.accepted_at ?? row.waiting_since ?? new Date(0)).getTime();
-}
+/** A waiting inquiry as a pass reads it: what routing needs, and when it was accepted (ms, for FIFO). */
+type PageRow = RoutableInquiryRow & { accepted_ms: number | null };
 
-/** At most this many assignments are committed in one transaction. */
-const COMMIT_CHUNK = 250;
+/**
+ * At most this many assignments are committed in one transaction: large enough that a chunk's round trips
+ * are few per assignment, small enough that a racing replica's SKIP LOCKED loses little.
+ */
+const COMMIT_CHUNK = 500;
 
 interface Candidate extends PlannedAssignment {
   seq: number;
@@ -135,19 +145,28 @@ export class DispatchService implements BeforeApplicationShutdown {
     const stop = this.passDuration.startTimer();
     try {
       const agents = (
-        await this.dataSource.query<AgentRow[]>(
-          `SELECT * FROM ${this.tables.agents} WHERE presence = 'online' AND load < capacity`,
+        await this.dataSource.query<RoutableAgentRow[]>(
+          `SELECT ${ROUTABLE_AGENT_COLUMNS} FROM ${this.tables.agents} WHERE presence = 'online' AND load < capacity`,
         )
       ).map(routableAgent);
       if (agents.length === 0) return { assigned: 0, contended: false };
       const { candidates, stale } = await this.plan(agents);
-      for (const [priority, jobIds] of stale) await this.waitingLine.remove(priority, jobIds);
+      await Promise.all([...stale].map(([priority, jobIds]) => this.waitingLine.remove(priority, jobIds)));
       if (candidates.length === 0) return { assigned: 0, contended: false };
       let assigned = 0;
-      for (let start = 0; start < candidates.length; start += COMMIT_CHUNK) {
-        const committed = await this.commit(candidates.slice(start, start + COMMIT_CHUNK));
-        assigned += committed.length;
-        await this.afterCommit(committed);
+      // A chunk's Redis effects (job removal, timers, agent events) overlap the next chunk's transaction:
+      // they concern other inquiries, and the pass waits for all of them before it ends.
+      let effects: Promise<void> = Promise.resolve();
+      try {
+        for (let start = 0; start < candidates.length; start += COMMIT_CHUNK) {
+          const committed = await this.commit(candidates.slice(start, start + COMMIT_CHUNK));
+          assigned += committed.length;
+          await effects;
+          effects = this.afterCommit(committed);
+          effects.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
+        }
+      } finally {
+        await effects;
       }
       return { assigned, contended: assigned < candidates.length };
     } finally {
@@ -170,29 +189,34 @@ export class DispatchService implements BeforeApplicationShutdown {
         const jobIds = await this.waitingLine.page(priority, start, start + pageSize - 1);
         if (jobIds.length === 0) break;
         const entries = jobIds.map((jobId) => ({ jobId, parsed: parseWaitingJobId(jobId) }));
-        const rows = await this.dataSource.query<InquiryRow[]>(
-          `SELECT * FROM ${this.tables.inquiries} WHERE id = ANY($1::uuid[]) AND status = 'classified'`,
+        const rows = await this.dataSource.query<PageRow[]>(
+          `SELECT ${ROUTABLE_INQUIRY_COLUMNS},
+                  (extract(epoch FROM COALESCE(accepted_at, waiting_since)) * 1000)::float8 AS accepted_ms
+             FROM ${this.tables.inquiries} WHERE id = ANY($1::uuid[]) AND status = 'classified'`,
           [entries.flatMap((entry) => (entry.parsed ? [entry.parsed.inquiryId] : []))],
         );
         const rowById = new Map(rows.map((row) => [row.id, row]));
-        const live: { row: InquiryRow; jobId: string }[] = [];
+        const live: { row: PageRow; jobId: string; inquiry: RoutableInquiry; rank: number }[] = [];
         for (const { jobId, parsed } of entries) {
           const row = parsed ? rowById.get(parsed.inquiryId) : undefined;
           if (!row || row.routing_seq !== parsed!.seq || row.priority !== priority) {
             if (!stale.has(priority)) stale.set(priority, []);
             stale.get(priority)!.push(jobId);
-          } else live.push({ row, jobId });
+          } else {
+            const inquiry = routableInquiry(row);
+            live.push({ row, jobId, inquiry, rank: rankWithinPriority(inquiry) });
+          }
         }
         // BullMQ keeps ranks and arrival order; events of one priority consumed from several partitions may
         // arrive slightly out of acceptance order, which sorting the page by acceptedAt repairs.
         live.sort(
           (a, b) =>
-            rankWithinPriority(routableInquiry(a.row)) - rankWithinPriority(routableInquiry(b.row)) ||
-            acceptedTime(a.row) - acceptedTime(b.row) ||
+            a.rank - b.rank ||
+            (a.row.accepted_ms ?? 0) - (b.row.accepted_ms ?? 0) ||
             (a.row.id < b.row.id ? -1 : 1),
         );
         const plan = planAssignments(
-          live.map(({ row }) => routableInquiry(row)),
+          live.map(({ inquiry }) => inquiry),
           snapshot,
           this.config.FALLBACK_LANGUAGE,
         );
@@ -212,18 +236,18 @@ export class DispatchService implements BeforeApplicationShutdown {
   private async commit(candidates: Candidate[]): Promise<Committed[]> {
     const now = this.clock.now();
     return inTransaction(this.dataSource, async (manager) => {
-      const rows = await manager.query<InquiryRow[]>(
-        `SELECT * FROM ${this.tables.inquiries}
+      const rows = await manager.query<RoutableInquiryRow[]>(
+        `SELECT ${ROUTABLE_INQUIRY_COLUMNS} FROM ${this.tables.inquiries}
           WHERE id = ANY($1::uuid[]) AND status = 'classified' FOR UPDATE SKIP LOCKED`,
         [candidates.map((candidate) => candidate.inquiryId)],
       );
-      const agentRows = await manager.query<AgentRow[]>(
-        `SELECT * FROM ${this.tables.agents} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      const agentRows = await manager.query<RoutableAgentRow[]>(
+        `SELECT ${ROUTABLE_AGENT_COLUMNS} FROM ${this.tables.agents} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
         [[...new Set(candidates.map((candidate) => candidate.agentId))]],
       );
       const rowById = new Map(rows.map((row) => [row.id, row]));
       const agents = new Map(agentRows.map((row) => [row.id, routableAgent(row)]));
-      const accepted: (Candidate & { row: InquiryRow })[] = [];
+      const accepted: (Candidate & { row: RoutableInquiryRow })[] = [];
       for (const candidate of candidates) {
         const row = rowById.get(candidate.inquiryId);
         const agent = agents.get(candidate.agentId);
@@ -327,18 +351,23 @@ export class DispatchService implements BeforeApplicationShutdown {
   private async afterCommit(committed: Committed[]): Promise<void> {
     if (committed.length === 0) return;
     const byPriority = new Map<Priority, string[]>();
-    for (const item of committed)
-      byPriority.set(item.priority, [...(byPriority.get(item.priority) ?? []), item.jobId]);
-    for (const [priority, jobIds] of byPriority) await this.waitingLine.remove(priority, jobIds);
-    await this.timers.armNoReply(
-      committed.map((item) => ({
-        inquiryId: item.inquiryId,
-        assignmentId: item.assignmentId,
-        delayMs: this.config.NO_REPLY_TIMEOUT_SECONDS * 1000,
-      })),
-    );
+    for (const item of committed) {
+      const jobIds = byPriority.get(item.priority);
+      if (jobIds) jobIds.push(item.jobId);
+      else byPriority.set(item.priority, [item.jobId]);
+    }
     for (const item of committed) this.assignedTotal.inc({ pool: item.pool });
-    await this.events.publish(committed.map((item) => item.notification));
+    await Promise.all([
+      ...[...byPriority].map(([priority, jobIds]) => this.waitingLine.remove(priority, jobIds)),
+      this.timers.armNoReply(
+        committed.map((item) => ({
+          inquiryId: item.inquiryId,
+          assignmentId: item.assignmentId,
+          delayMs: this.config.NO_REPLY_TIMEOUT_SECONDS * 1000,
+        })),
+      ),
+      this.events.publish(committed.map((item) => item.notification)),
+    ]);
   }
 
   /** Before the connections close: finish the pass in hand, start no other. */

@@ -55,8 +55,36 @@ export interface AgentRow {
   last_assigned_at: Date | null;
 }
 
+/** The columns the dispatcher reads of a waiting inquiry (a page of them is read per pass: no more). */
+export const ROUTABLE_INQUIRY_COLUMNS =
+  'id, category, priority, language, needs_review, requires_senior, customer_tier, ahead, language_fallback, routing_seq, escalation_level';
+
+export type RoutableInquiryRow = Pick<
+  InquiryRow,
+  | 'id'
+  | 'category'
+  | 'priority'
+  | 'language'
+  | 'needs_review'
+  | 'requires_senior'
+  | 'customer_tier'
+  | 'ahead'
+  | 'language_fallback'
+  | 'routing_seq'
+  | 'escalation_level'
+>;
+
+/** The columns routing reads of an agent. */
+export const ROUTABLE_AGENT_COLUMNS =
+  'id, languages, skills, capacity, tier, presence, load, last_assigned_at';
+
+export type RoutableAgentRow = Pick<
+  AgentRow,
+  'id' | 'languages' | 'skills' | 'capacity' | 'tier' | 'presence' | 'load' | 'last_assigned_at'
+>;
+
 /** A classified inquiry row as routing sees it (only classified rows have category, priority and language). */
-export function routableInquiry(row: InquiryRow): RoutableInquiry {
+export function routableInquiry(row: RoutableInquiryRow): RoutableInquiry {
   if (!row.category || !row.priority || !row.language) throw new Error(`inquiry ${row.id} is not classified`);
   return {
     id: row.id,
@@ -71,7 +99,7 @@ export function routableInquiry(row: InquiryRow): RoutableInquiry {
   };
 }
 
-export function routableAgent(row: AgentRow): RoutableAgent {
+export function routableAgent(row: RoutableAgentRow): RoutableAgent {
   return {
     id: row.id,
     languages: row.languages,

@@ -71,8 +71,8 @@ export class RoutingTimers implements OnApplicationShutdown {
     );
   }
 
-  async disarmNoReply(assignmentId: string): Promise<void> {
-    await this.queue.remove(`noreply_${assignmentId}`);
+  async disarmNoReply(assignmentIds: readonly string[]): Promise<void> {
+    await Promise.all(assignmentIds.map((assignmentId) => this.queue.remove(`noreply_${assignmentId}`)));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -22,12 +22,15 @@ export class RoutingConsumer {
     work: (manager: EntityManager, effects: Effects) => Promise<HandlerOutcome>,
   ): Promise<HandlerOutcome> {
     let effects = new Effects();
+    let transaction: EntityManager | undefined;
     const outcome = await this.inbox.handleOnce(CONSUMER, event, (manager) => {
       effects = new Effects();
+      transaction = manager;
       return work(manager, effects);
     });
     const committed = effects;
-    if (outcome.outcome === 'handled') await afterCommit(() => this.effects.apply(committed));
+    // The events of a consumer batch share a transaction: their Redis effects are applied together.
+    if (outcome.outcome === 'handled') await afterCommit(this.effects.hookFor(transaction!, committed));
     // A redelivery after a failure between commit and effects: rebuild the inquiry's Redis state.
     else if (outcome.reason === 'already processed')
       await afterCommit(() => this.routing.reconcile(event.inquiryId));

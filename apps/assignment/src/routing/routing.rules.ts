@@ -110,7 +110,8 @@ export function planAssignments(
   agents: readonly RoutableAgent[],
   fallbackLanguage: LanguageCode,
 ): PlannedAssignment[] {
-  const load = new Map(agents.map((agent) => [agent.id, agent.load]));
+  // Copies whose load the plan raises (one per agent, not one per agent per inquiry).
+  const pool = agents.map((agent) => ({ ...agent }));
   const lastAssigned = new Map(agents.map((agent) => [agent.id, agent.lastAssignedAt?.getTime() ?? 0]));
   const plan: PlannedAssignment[] = [];
   let free = agents.reduce(
@@ -121,14 +122,14 @@ export function planAssignments(
   for (const inquiry of inquiries) {
     if (free <= 0) break;
     let best: { agent: RoutableAgent; translationNeeded: boolean } | undefined;
-    for (const agent of agents) {
-      const current = { ...agent, load: load.get(agent.id)! };
-      const match = matchAgent(current, inquiry, fallbackLanguage);
+    for (const agent of pool) {
+      const match = matchAgent(agent, inquiry, fallbackLanguage);
       if (!match.eligible) continue;
-      if (!best || better(current, match.translationNeeded, best)) best = { agent: current, ...match };
+      if (!best || better(agent, match.translationNeeded, best))
+        best = { agent, translationNeeded: match.translationNeeded };
     }
     if (!best) continue;
-    load.set(best.agent.id, best.agent.load + 1);
+    best.agent.load += 1;
     lastAssigned.set(best.agent.id, ++tick);
     free -= 1;
     plan.push({

@@ -56,12 +56,17 @@ export class RoutingService implements OnApplicationBootstrap {
     inquiryId: string,
     seed: { channel: string; acceptedAt: string; customerTier: string },
   ): Promise<InquiryRow> {
-    await manager.query(
-      `INSERT INTO ${this.tables.inquiries} (id, status, channel, accepted_at, customer_tier)
-       VALUES ($1, 'received', $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+    // One round trip: the new row (ours until commit) or the existing one, locked.
+    const [row] = await manager.query<InquiryRow[]>(
+      `WITH created AS (
+         INSERT INTO ${this.tables.inquiries} (id, status, channel, accepted_at, customer_tier)
+         VALUES ($1, 'received', $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *
+       ), locked AS (SELECT * FROM ${this.tables.inquiries} WHERE id = $1 FOR UPDATE)
+       SELECT * FROM created UNION ALL SELECT * FROM locked`,
       [inquiryId, seed.channel, seed.acceptedAt, seed.customerTier],
     );
-    return (await this.lockInquiry(manager, inquiryId))!;
+    // Neither when another transaction inserted it after this statement's snapshot: it is committed now.
+    return row ?? (await this.lockInquiry(manager, inquiryId))!;
   }
 
   private enqueue(effects: Effects, row: InquiryRow, previousSeq?: number): void {

@@ -54,22 +54,25 @@ export class WaitingLine implements OnApplicationShutdown {
   }
 
   async add(entries: readonly WaitingEntry[]): Promise<void> {
-    for (const { priority } of ROUTING_QUEUES) {
-      const mine = entries.filter((entry) => entry.priority === priority);
-      if (mine.length === 0) continue;
-      await this.queue(priority).addBulk(
-        mine.map((entry) => ({
-          name: 'WaitingInquiry',
-          data: { inquiryId: entry.inquiryId, seq: entry.seq },
-          opts: {
-            jobId: waitingJobId(entry),
-            priority: entry.rank,
-            removeOnComplete: true,
-            removeOnFail: true,
-          },
-        })),
-      );
-    }
+    if (entries.length === 0) return;
+    await Promise.all(
+      ROUTING_QUEUES.map(async ({ priority }) => {
+        const mine = entries.filter((entry) => entry.priority === priority);
+        if (mine.length === 0) return;
+        await this.queue(priority).addBulk(
+          mine.map((entry) => ({
+            name: 'WaitingInquiry',
+            data: { inquiryId: entry.inquiryId, seq: entry.seq },
+            opts: {
+              jobId: waitingJobId(entry),
+              priority: entry.rank,
+              removeOnComplete: true,
+              removeOnFail: true,
+            },
+          })),
+        );
+      }),
+    );
   }
 
   /** Job ids of a priority's waiting line, in serving order, from `start` to `end` inclusive. */

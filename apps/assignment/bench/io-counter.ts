@@ -1,0 +1,88 @@
+import { Redis } from 'ioredis';
+import { loadavg } from 'node:os';
+import { Client } from 'pg';
+
+/** Postgres queries, Redis commands and round trips, CPU time of this process: counted since a mark. */
+export interface IoSnapshot {
+  pgQueries: number;
+  redisCommands: number;
+  /** Commands sent alone plus pipelines/MULTIs (one round trip each). */
+  redisRoundTrips: number;
+  cpuMs: number;
+  wallMs: number;
+}
+
+const totals = { pgQueries: 0, redisCommands: 0, redisRoundTrips: 0 };
+let installed = false;
+
+/**
+ * Counts every Postgres query (`pg.Client#query`, which TypeORM's pool uses) and every Redis command
+ * (`ioredis`' `sendCommand`; a pipeline sends each of its commands through it with a stream argument and
+ * is one round trip, counted at `exec`) in this process. Bench only: it wraps library prototypes.
+ */
+export function installIoCounter(): void {
+  if (installed) return;
+  installed = true;
+  const query = Client.prototype.query;
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    totals.pgQueries++;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof Client.prototype.query;
+  const prototype = Redis.prototype as unknown as {
+    sendCommand: (...args: unknown[]) => unknown;
+    pipeline: (...args: unknown[]) => { exec: (...args: unknown[]) => unknown };
+    multi: (...args: unknown[]) => { exec: (...args: unknown[]) => unknown };
+  };
+  const sendCommand = prototype.sendCommand;
+  prototype.sendCommand = function (this: Redis, ...args: unknown[]) {
+    totals.redisCommands++;
+    if (args[1] === undefined) totals.redisRoundTrips++;
+    return sendCommand.apply(this, args);
+  };
+  for (const method of ['pipeline', 'multi'] as const) {
+    const original = prototype[method];
+    prototype[method] = function (this: Redis, ...args: unknown[]) {
+      const pipeline = original.apply(this, args);
+      // multi() without a pipeline answer is queued on the connection; only wrap real pipelines.
+      if (pipeline && typeof pipeline.exec === 'function') {
+        const exec = pipeline.exec;
+        pipeline.exec = function (this: unknown, ...execArgs: unknown[]) {
+          totals.redisRoundTrips++;
+          return exec.apply(this, execArgs);
+        };
+      }
+      return pipeline;
+    };
+  }
+}
+
+export class IoMark {
+  private readonly at = { ...totals };
+  private readonly cpu = process.cpuUsage();
+  private readonly started = Date.now();
+
+  since(): IoSnapshot {
+    const cpu = process.cpuUsage(this.cpu);
+    return {
+      pgQueries: totals.pgQueries - this.at.pgQueries,
+      redisCommands: totals.redisCommands - this.at.redisCommands,
+      redisRoundTrips: totals.redisRoundTrips - this.at.redisRoundTrips,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      wallMs: Date.now() - this.started,
+    };
+  }
+
+  /** The snapshot divided by `n` operations (CPU in ms per operation). */
+  per(n: number): Record<string, number> {
+    const snapshot = this.since();
+    const round = (value: number) => Math.round((value / n) * 1000) / 1000;
+    return {
+      pgQueries: round(snapshot.pgQueries),
+      redisCommands: round(snapshot.redisCommands),
+      redisRoundTrips: round(snapshot.redisRoundTrips),
+      cpuMs: round(snapshot.cpuMs),
+      wallSeconds: snapshot.wallMs / 1000,
+      loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
+    };
+  }
+}
