@@ -170,7 +170,7 @@ export async function runLoad(
 export function describeSummary(summary: LoadSummary, refused: Map<number, number>): string {
   return [
     `  accepted ${summary.accepted}/${summary.sent}${refused.size ? ` (refused: ${[...refused].map(([status, n]) => `${status || 'network'} x${n}`).join(', ')})` : ''}`,
-    `  assigned ${summary.assigned}, acknowledged ${summary.acknowledged}, lost ${summary.lost}`,
+    `  assigned ${summary.assigned}, acknowledged ${summary.acknowledged}, lost ${summary.lost} (not both assigned and acknowledged by the end of the settle window)`,
     `  duplicate assignments ${summary.duplicateAssignments}, duplicate notifications ${summary.duplicateNotifications}`,
     `  ${summary.throughputPerSecond} assignments/s over ${summary.durationSeconds} s`,
     ...(['classified', 'assigned', 'acknowledged'] as const).map(
