@@ -9,7 +9,12 @@ export * from './topic.admin';
 export * from './outbox.service';
 export * from './outbox.relay';
 export * from './inbox.service';
-export { afterCommit, type AfterCommitHook } from './unit-of-work';
+export {
+  afterCommit,
+  type AfterCommitBatch,
+  type AfterCommitHook,
+  afterCommitTogether,
+} from './unit-of-work';
 export * from './kafka-event.server';
 export * from './messaging.migration';
 export * from './messaging.module';

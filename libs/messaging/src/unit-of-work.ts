@@ -5,13 +5,28 @@ import type { EntityManager } from 'typeorm';
 export type AfterCommitHook = () => Promise<void> | void;
 
 /**
+ * After-commit work that is cheaper done for many events at once (one `addBulk`, one pipeline): the
+ * items that the events of one transaction give it are applied together, in the order given.
+ */
+export interface AfterCommitBatch<T> {
+  applyAll(items: T[]): Promise<void>;
+}
+
+interface Entry {
+  message: number;
+  hook?: AfterCommitHook;
+  group?: { batch: AfterCommitBatch<unknown>; items: unknown[]; messages: Set<number> };
+}
+
+/**
  * The transaction a handler's side effects join, and what is to happen once it commits.
  *
  * `InboxService.handleOnce` opens one per event. The consumer opens one for a whole partition batch
  * (`shared`): every event of the batch joins it, and the batch commits once.
  */
 export class UnitOfWork {
-  private readonly hooks: { hook: AfterCommitHook; message: number }[] = [];
+  private readonly entries: Entry[] = [];
+  private readonly groups = new Map<AfterCommitBatch<unknown>, NonNullable<Entry['group']>>();
   /** The message of the batch that hooks registered now belong to. */
   message = 0;
 
@@ -21,21 +36,38 @@ export class UnitOfWork {
   ) {}
 
   afterCommit(hook: AfterCommitHook): void {
-    this.hooks.push({ hook, message: this.message });
+    this.entries.push({ hook, message: this.message });
+  }
+
+  /** Adds `item` to the batch's group, which runs where its first item was registered. */
+  together<T>(batch: AfterCommitBatch<T>, item: T): void {
+    const key = batch as AfterCommitBatch<unknown>;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { batch: key, items: [], messages: new Set() };
+      this.groups.set(key, group);
+      this.entries.push({ group, message: this.message });
+    }
+    group.items.push(item);
+    group.messages.add(this.message);
   }
 
   /**
-   * Runs the hooks in the order they were registered. A message whose hook failed skips its remaining
-   * hooks; the others go on. Returns the first error of each message that had one.
+   * Runs the hooks and groups in the order they were registered. A message whose hook failed skips its
+   * remaining hooks; a failed group fails every message that gave it an item. Returns the first error
+   * of each failed message.
    */
   async runHooks(): Promise<Map<number, unknown>> {
     const failed = new Map<number, unknown>();
-    for (const { hook, message } of this.hooks) {
-      if (failed.has(message)) continue;
+    for (const { hook, group, message } of this.entries) {
+      if (hook && failed.has(message)) continue;
       try {
-        await hook();
+        if (hook) await hook();
+        else if (group) await group.batch.applyAll(group.items);
       } catch (error) {
-        failed.set(message, error);
+        for (const failing of group ? group.messages : [message]) {
+          if (!failed.has(failing)) failed.set(failing, error);
+        }
       }
     }
     return failed;
@@ -61,4 +93,14 @@ export async function afterCommit(hook: AfterCommitHook): Promise<void> {
   const unit = units.getStore();
   if (unit) unit.afterCommit(hook);
   else await hook();
+}
+
+/**
+ * Hands `item` to `batch` once the transaction of the event being handled has committed, together with
+ * the items of the other events of that transaction (a consumer's batch): at once when there is none.
+ */
+export async function afterCommitTogether<T>(batch: AfterCommitBatch<T>, item: T): Promise<void> {
+  const unit = units.getStore();
+  if (unit) unit.together(batch, item);
+  else await batch.applyAll([item]);
 }

@@ -5,7 +5,6 @@ import type { DispatchService } from './dispatch.service';
 import { Effects, type EnqueuedInquiry, EffectsRunner } from './effects';
 import type { RoutingTimers } from './routing-timers';
 import { waitingJobId, type WaitingEntry, type WaitingLine } from './waiting-line';
-import type { EntityManager } from 'typeorm';
 
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -73,13 +72,12 @@ describe('Effects.merge', () => {
 });
 
 /** A waiting line in memory that can be told to fail; the runner under test is the real one. */
-function runner(failures: { add: number }) {
+function runner() {
   const jobs = new Set<string>();
   const calls = { add: 0, dispatch: 0 };
   const waitingLine = {
     add: (entries: readonly WaitingEntry[]) => {
       calls.add++;
-      if (failures.add-- > 0) return Promise.reject(new Error('redis down'));
       for (const entry of entries) jobs.add(waitingJobId(entry));
       return Promise.resolve();
     },
@@ -104,44 +102,11 @@ function runner(failures: { add: number }) {
   };
 }
 
-describe('EffectsRunner.hookFor', () => {
-  const transaction = () => ({}) as EntityManager;
-
-  it('applies the effects of every event of one transaction at the first hook, once', async () => {
-    const { runner: effectsRunner, jobs, calls } = runner({ add: 0 });
-    const batch = transaction();
-    const hooks = [1, 2, 3].map((n) =>
-      effectsRunner.hookFor(
-        batch,
-        effects((e) => e.enqueue.push(waiting(n))),
-      ),
-    );
-    const other = effectsRunner.hookFor(
-      transaction(),
-      effects((e) => e.enqueue.push(waiting(9))),
-    );
-    await hooks[0]();
+describe('EffectsRunner.together', () => {
+  it('applies the merged effects of the events of one transaction in one go', async () => {
+    const { runner: effectsRunner, jobs, calls } = runner();
+    await effectsRunner.together.applyAll([1, 2, 3].map((n) => effects((e) => e.enqueue.push(waiting(n)))));
     expect([...jobs].sort()).toEqual([`${ID(1)}_1`, `${ID(2)}_1`, `${ID(3)}_1`]);
-    await hooks[1]();
-    await hooks[2]();
     expect(calls).toEqual({ add: 1, dispatch: 1 });
-    await other();
-    expect(jobs.has(`${ID(9)}_1`)).toBe(true);
-    expect(calls.add).toBe(2);
-  });
-
-  it('fails the hook whose apply failed; the next hook applies the rest, not the failed event', async () => {
-    const { runner: effectsRunner, jobs } = runner({ add: 1 });
-    const batch = transaction();
-    const hooks = [1, 2].map((n) =>
-      effectsRunner.hookFor(
-        batch,
-        effects((e) => e.enqueue.push(waiting(n))),
-      ),
-    );
-    await expect(hooks[0]()).rejects.toThrow('redis down');
-    await hooks[1]();
-    // The first event is handled again by the consumer, which rebuilds its job from Postgres.
-    expect([...jobs]).toEqual([`${ID(2)}_1`]);
   });
 });

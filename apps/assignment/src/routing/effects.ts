@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AfterCommitHook } from '@relaydesk/messaging';
+import type { AfterCommitBatch } from '@relaydesk/messaging';
 import { APP_CONFIG } from '@relaydesk/runtime';
-import type { EntityManager } from 'typeorm';
 import type { AgentNotification } from '../agent-events/agent-event';
 import { AgentEventsService } from '../agent-events/agent-events.service';
 import { CLOCK, type Clock } from '../common/clock';
@@ -67,16 +66,8 @@ export class Effects {
   }
 }
 
-interface PendingEffects {
-  effects: Effects;
-  done: boolean;
-}
-
 @Injectable()
 export class EffectsRunner {
-  /** Effects of handled events waiting for their transaction's commit, per transaction (its manager). */
-  private readonly pending = new WeakMap<EntityManager, Set<PendingEffects>>();
-
   constructor(
     private readonly waitingLine: WaitingLine,
     private readonly timers: RoutingTimers,
@@ -87,37 +78,13 @@ export class EffectsRunner {
   ) {}
 
   /**
-   * The after-commit hook of one handled event whose transaction is `manager`'s. The events of a consumer
-   * batch share one transaction, so their effects are applied together: the first hook to run (the
-   * transaction has committed by then) applies the effects of every event of the transaction still
-   * pending, in a handful of Redis round trips instead of a few per event; the later hooks find theirs
-   * done. A hook resolves only once its own effects are applied. When applying fails, the failing hook's
-   * event is handled again by the consumer (and repairs from Postgres); the other events' hooks try again.
+   * The Redis effects of the events of one transaction (a consumer batch), merged in their order and
+   * applied in a handful of round trips (`afterCommitTogether`). When applying fails, each of those
+   * events is handled again on its own and rebuilds its Redis state from Postgres.
    */
-  hookFor(manager: EntityManager, effects: Effects): AfterCommitHook {
-    let group = this.pending.get(manager);
-    if (!group) {
-      group = new Set();
-      this.pending.set(manager, group);
-    }
-    const mine: PendingEffects = { effects, done: false };
-    group.add(mine);
-    const pending = group;
-    return async () => {
-      if (mine.done) return;
-      const batch = [...pending];
-      try {
-        await this.apply(Effects.merge(batch.map((entry) => entry.effects)));
-      } catch (error) {
-        pending.delete(mine);
-        throw error;
-      }
-      for (const entry of batch) {
-        entry.done = true;
-        pending.delete(entry);
-      }
-    };
-  }
+  readonly together: AfterCommitBatch<Effects> = {
+    applyAll: (all) => this.apply(Effects.merge(all)),
+  };
 
   async apply(effects: Effects): Promise<void> {
     if (effects.dequeue.length > 0) await this.waitingLine.removeEverywhere(effects.dequeue);

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, Topic } from '@relaydesk/contracts';
-import { afterCommit, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
+import { afterCommit, afterCommitTogether, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
 import type { EntityManager } from 'typeorm';
 import { Effects, EffectsRunner } from './effects';
 import { RoutingService } from './routing.service';
@@ -22,15 +22,12 @@ export class RoutingConsumer {
     work: (manager: EntityManager, effects: Effects) => Promise<HandlerOutcome>,
   ): Promise<HandlerOutcome> {
     let effects = new Effects();
-    let transaction: EntityManager | undefined;
     const outcome = await this.inbox.handleOnce(CONSUMER, event, (manager) => {
       effects = new Effects();
-      transaction = manager;
       return work(manager, effects);
     });
-    const committed = effects;
     // The events of a consumer batch share a transaction: their Redis effects are applied together.
-    if (outcome.outcome === 'handled') await afterCommit(this.effects.hookFor(transaction!, committed));
+    if (outcome.outcome === 'handled') await afterCommitTogether(this.effects.together, effects);
     // A redelivery after a failure between commit and effects: rebuild the inquiry's Redis state.
     else if (outcome.reason === 'already processed')
       await afterCommit(() => this.routing.reconcile(event.inquiryId));

@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type EventEnvelope, type NotificationKind, type Recipient, Topic } from '@relaydesk/contracts';
-import { afterCommit, HANDLED, type HandlerOutcome, InboxService, OutboxService } from '@relaydesk/messaging';
+import {
+  type AfterCommitBatch,
+  afterCommitTogether,
+  HANDLED,
+  type HandlerOutcome,
+  InboxService,
+  OutboxService,
+} from '@relaydesk/messaging';
 import { APP_CONFIG, unseal } from '@relaydesk/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NotificationConfig } from '../config';
@@ -178,9 +185,18 @@ export class NotificationsService {
       await work(manager, effects);
       return HANDLED;
     });
-    if (outcome.outcome === 'handled') await afterCommit(() => this.applyEffects(effects));
+    if (outcome.outcome === 'handled') await afterCommitTogether(this.together, effects);
     return outcome;
   }
+
+  /** The effects of the events of one transaction (a consumer batch), enqueued in one go. */
+  private readonly together: AfterCommitBatch<Effects> = {
+    applyAll: (all) =>
+      this.applyEffects({
+        deliveries: all.flatMap((effects) => effects.deliveries),
+        graceFor: all.flatMap((effects) => effects.graceFor),
+      }),
+  };
 
   private async applyEffects(effects: Effects): Promise<void> {
     try {

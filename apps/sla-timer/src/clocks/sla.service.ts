@@ -3,7 +3,7 @@ import type { PolicyDocument } from '@relaydesk/business-time';
 import { type EventEnvelope, type Priority, SlaClockKind, type Topic } from '@relaydesk/contracts';
 import { randomUUID } from 'node:crypto';
 import {
-  afterCommit,
+  afterCommitTogether,
   type HandlerOutcome,
   InboxService,
   type NewEvent,
@@ -290,8 +290,7 @@ export class SlaService {
       timers = transition.timers;
       return { outcome: 'handled' };
     });
-    const armed = timers;
-    await afterCommit(() => this.timers.apply(armed));
+    await afterCommitTogether(this.timers.together, timers);
     return outcome;
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createRedis } from '@relaydesk/persistence';
+import type { AfterCommitBatch } from '@relaydesk/messaging';
 import { APP_CONFIG } from '@relaydesk/runtime';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -52,6 +53,14 @@ export class DeadlineTimers implements OnApplicationShutdown {
     });
     this.queue.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
   }
+
+  /**
+   * The timer commands of the events of one transaction (a consumer batch), applied in one go
+   * (`afterCommitTogether`). An arm that a later event of the batch cancels is not armed at all.
+   */
+  readonly together: AfterCommitBatch<readonly TimerCommand[]> = {
+    applyAll: (all) => this.apply(withoutCancelledArms(all.flat())),
+  };
 
   /** Cancels, then arms (a recompute cancels the old version and arms the new one). */
   async apply(commands: readonly TimerCommand[]): Promise<void> {
@@ -123,4 +132,18 @@ export class DeadlineTimers implements OnApplicationShutdown {
     await this.queue.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
+}
+
+/** The commands in order, less the arms of a clock version that a later command cancels. */
+export function withoutCancelledArms(commands: readonly TimerCommand[]): TimerCommand[] {
+  const version = (command: TimerCommand) => `${command.inquiryId}/${command.kind}/${command.version}`;
+  const cancelledLater = new Set<string>();
+  const kept: TimerCommand[] = [];
+  for (let index = commands.length - 1; index >= 0; index--) {
+    const command = commands[index];
+    if (command.type === 'cancel') cancelledLater.add(version(command));
+    else if (cancelledLater.has(version(command))) continue;
+    kept.push(command);
+  }
+  return kept.reverse();
 }
