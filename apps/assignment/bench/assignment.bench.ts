@@ -11,10 +11,17 @@
  * A second phase sends N/5 more while the agents are online with capacity to spare: the live latency.
  */
 import { Topic } from '@relaydesk/contracts';
-import { cleanUpRun, isolatedEnv, testRunId, waitFor, withPg } from '@relaydesk/testing';
+import {
+  cleanUpRun,
+  installIoCounter,
+  IoMark,
+  isolatedEnv,
+  testRunId,
+  waitFor,
+  withPg,
+} from '@relaydesk/testing';
 import { parseArgs } from 'node:util';
 import { Api, assignmentConfig, classified, Events, readTopic, startAssignment } from '../test/harness';
-import { installIoCounter, IoMark } from './io-counter';
 
 /** Phase boundaries on the monotonic clock of `--cpu-prof` (µs), on stderr, to slice a profile by phase. */
 function mark(phase: string): void {

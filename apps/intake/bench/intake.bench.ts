@@ -15,12 +15,12 @@ import {
   waitFor,
   waitForExit,
   withPg,
+  loadAverage,
+  processCpuMs,
 } from '@relaydesk/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import path from 'node:path';
 import { signAdapterRequest } from '../src/adapters/adapter-signature';
 
@@ -125,19 +125,6 @@ function startIntake(env: Record<string, string>): ChildProcess {
   return child;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of stat(5); the split above starts at field 3.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function load(): string {
-  return loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
@@ -176,11 +163,11 @@ async function main(): Promise<void> {
       { timeoutMs: 300_000, intervalMs: 250, what: `intake ready (stderr: ${stderr.slice(-500)})` },
     );
     await drive(port, WARMUP);
-    const loadBefore = load();
-    const cpuBefore = cpuSecondsOf(child.pid!);
+    const loadBefore = loadAverage();
+    const cpuBefore = processCpuMs(child.pid!) / 1000;
     const { latencies, statuses, seconds } = await drive(port, COUNT);
-    const intakeCpuSeconds = cpuSecondsOf(child.pid!) - cpuBefore;
-    const loadAfter = load();
+    const intakeCpuSeconds = processCpuMs(child.pid!) / 1000 - cpuBefore;
+    const loadAfter = loadAverage();
     const accepted = statuses.get(202) ?? 0;
     const sorted = latencies.sort((a, b) => a - b);
     const drainStarted = Date.now();
@@ -201,7 +188,7 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 300_000, intervalMs: 200, what: 'outbox and timeline to catch up' },
     );
-    const totalCpuSeconds = cpuSecondsOf(child.pid!) - cpuBefore;
+    const totalCpuSeconds = processCpuMs(child.pid!) / 1000 - cpuBefore;
     const result = {
       concurrency: CONCURRENCY,
       posts: COUNT,

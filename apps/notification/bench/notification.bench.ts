@@ -6,38 +6,25 @@
  *   node -r @swc-node/register apps/notification/bench/notification.bench.ts [--count 20000]
  */
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import { type ChildProcess, fork } from 'node:child_process';
-import { loadavg } from 'node:os';
-import { Client } from 'pg';
-import { cleanUpRun, isolatedEnv, testRunId, withPg } from '@relaydesk/testing';
+import {
+  cleanUpRun,
+  excludeFromIoCount,
+  installIoCounter,
+  IoMark,
+  isolatedEnv,
+  loadAverage,
+  testRunId,
+  withPg,
+} from '@relaydesk/testing';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { AppModule } from '../src/app.module';
 import { loadNotificationConfig } from '../src/config';
 import { DeliveryQueues } from '../src/deliveries/delivery.queues';
 import type { ReceiverReport } from './receiver.child';
 
-/** Counts Postgres queries and Redis commands issued by the service (round trips, before pipelining). */
-const counts = { pg: 0, redis: 0 };
-const originalQuery = Client.prototype.query as (...args: unknown[]) => unknown;
-(Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
-  this: Client,
-  ...args: unknown[]
-) {
-  counts.pg += 1;
-  return originalQuery.apply(this, args);
-};
-const originalCommand = Redis.prototype.sendCommand;
-Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
-  counts.redis += 1;
-  return originalCommand.apply(this, args);
-};
-
-function load(): string {
-  return loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
-}
+installIoCounter();
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -98,12 +85,11 @@ async function main(): Promise<void> {
     });
     const queues = app.get(DeliveryQueues);
     // The progress poll has its own connection; its queries are not the service's.
-    const poll = new Client({ connectionString: config.DATABASE_URL });
+    const poll = excludeFromIoCount(new Client({ connectionString: config.DATABASE_URL }));
     await poll.connect();
-    const pollQuery = originalQuery.bind(poll) as Client['query'];
-    const loadBefore = load();
-    counts.pg = 0;
-    counts.redis = 0;
+    const pollQuery = poll.query.bind(poll);
+    const loadBefore = loadAverage();
+    const io = new IoMark();
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let offset = 0; offset < ids.length; offset += 1_000) {
@@ -126,7 +112,7 @@ async function main(): Promise<void> {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = process.cpuUsage(cpuBefore);
-    const { pg, redis } = counts;
+    const { pgQueries: pg, redisCommands: redis } = io.since();
     const { rows: retried } = await pollQuery<{ attempts: number; error: string | null; n: number }>(
       `SELECT attempts, left(last_error, 80) AS error, count(*)::int AS n FROM ${schema}.deliveries
        WHERE attempts > 1 GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
@@ -148,7 +134,7 @@ async function main(): Promise<void> {
         pgQueriesPerDelivery: Number((pg / count).toFixed(3)),
         redisCommandsPerDelivery: Number((redis / count).toFixed(3)),
         retried,
-        loadAverage: { before: loadBefore, after: load() },
+        loadAverage: { before: loadBefore, after: loadAverage() },
         webhookConcurrency: config.WEBHOOK_CONCURRENCY,
         webhookRatePerSecond: config.WEBHOOK_RATE_PER_SECOND,
       }),

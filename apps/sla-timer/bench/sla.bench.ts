@@ -31,12 +31,12 @@ import {
   waitFor,
   waitForExit,
   withPg,
+  loadAverage,
+  processCpuMs,
 } from '@relaydesk/testing';
 import { Redis } from 'ioredis';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import path from 'node:path';
 import { SLA_DEADLINE_QUEUE } from '../src/timers/deadline.timers';
 import { classified, EventSender, putPolicy, shortPolicy } from '../test/sla-harness';
@@ -55,18 +55,6 @@ function textFlag(name: string): string | undefined {
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-
-/** CPU milliseconds (user + system) a process has used so far. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after "pid (comm) ".
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-const load = () =>
-  loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -138,10 +126,10 @@ async function main(): Promise<void> {
     if (response.status !== 200) throw new Error(`PUT policy: ${response.status} ${await response.text()}`);
     reader = await TopicReader.start([`${prefix}${Topic.SlaBreached}`, `${prefix}${Topic.SlaWarning}`]);
     sender = await EventSender.connect(prefix);
-    log(`load average at start: ${load()}`);
+    log(`load average at start: ${loadAverage()}`);
 
     const t0 = Date.now();
-    const cpu0 = cpuMs(pid);
+    const cpu0 = processCpuMs(pid);
     const payloads: PayloadInputOf<typeof Topic.InquiryClassified>[] = [];
     for (let i = 0; i < inquiries; i++) {
       // Started in the past so that the first-response due time is t0 + lead + U(0, spread).
@@ -190,24 +178,24 @@ async function main(): Promise<void> {
       { timeoutMs: 3_600_000, intervalMs: 250, what: 'all clocks armed' },
     );
     const armSeconds = (Date.now() - t0) / 1000;
-    const cpuArm = cpuMs(pid) - cpu0;
+    const cpuArm = processCpuMs(pid) - cpu0;
     log(
       `\narmed ${inquiries * 2} clocks (${inquiries} inquiries, ${timers} timers) in ${armSeconds.toFixed(1)} s ` +
         `(events sent in ${sentSeconds.toFixed(1)} s): ${Math.round((inquiries * 2) / armSeconds)} clocks/s; ` +
-        `service CPU ${((cpuArm * 1000) / (inquiries * 2)).toFixed(0)} µs per clock; load average ${load()}`,
+        `service CPU ${((cpuArm * 1000) / (inquiries * 2)).toFixed(0)} µs per clock; load average ${loadAverage()}`,
     );
     if (armSeconds > lead)
       log(`arming outlasted the ${lead} s lead: the earliest deadlines were already due when armed`);
 
     const firedWhileArming = (await progress()).fired;
-    const cpu1 = cpuMs(pid);
+    const cpu1 = processCpuMs(pid);
     for (;;) {
       const p = await progress();
       process.stdout.write(`\r${p.running} clocks still running, ${p.fired}/${timers} timers fired   `);
       if (p.running === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
-    const cpuFire = cpuMs(pid) - cpu1;
+    const cpuFire = processCpuMs(pid) - cpu1;
     const armedAt = new Date(t0 + armSeconds * 1000);
     const lateness = (where: string) =>
       withPg((c) =>
@@ -225,7 +213,7 @@ async function main(): Promise<void> {
         : `${late.length}; lateness ms p50 ${percentile(late, 50).toFixed(0)} p95 ${percentile(late, 95).toFixed(0)} ` +
           `p99 ${percentile(late, 99).toFixed(0)} max ${late[late.length - 1].toFixed(0)}`;
     const late = await lateness('');
-    log(`\nbreaches stored: ${summary(late)} (expected ${inquiries * 2}); load average ${load()}`);
+    log(`\nbreaches stored: ${summary(late)} (expected ${inquiries * 2}); load average ${loadAverage()}`);
     // Those due once arming was over measure firing alone (the others may have been armed after their deadline).
     log(`breaches due after arming was complete: ${summary(await lateness('AND due_at > $1'))}`);
     log(

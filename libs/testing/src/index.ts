@@ -8,3 +8,4 @@ export * from './service';
 export * from './ports';
 export * from './outside-world';
 export * from './payloads';
+export * from './bench-measures';

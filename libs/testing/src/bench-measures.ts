@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 
@@ -14,6 +15,13 @@ export interface IoSnapshot {
 
 const totals = { pgQueries: 0, redisCommands: 0, redisRoundTrips: 0 };
 let installed = false;
+const uncounted = new WeakSet<Client>();
+
+/** Leaves the queries of `client` (a bench's own progress poll) out of the counts. */
+export function excludeFromIoCount(client: Client): Client {
+  uncounted.add(client);
+  return client;
+}
 
 /**
  * Counts every Postgres query (`pg.Client#query`, which TypeORM's pool uses) and every Redis command
@@ -25,7 +33,7 @@ export function installIoCounter(): void {
   installed = true;
   const query = Client.prototype.query;
   Client.prototype.query = function (this: Client, ...args: unknown[]) {
-    totals.pgQueries++;
+    if (!uncounted.has(this)) totals.pgQueries++;
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof Client.prototype.query;
   const prototype = Redis.prototype as unknown as {
@@ -85,4 +93,18 @@ export class IoMark {
       loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
     };
   }
+}
+
+/** CPU milliseconds (user + system) that process `pid` has used so far, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), 11 and 12 after "pid (comm) "; in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** The 1, 5 and 15 minute load averages, for the record next to a figure. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 }
