@@ -151,7 +151,7 @@ describe('messaging against the real Kafka and Postgres', () => {
         const found = await sideEffects(ids);
         return found.length === all.length && found;
       });
-      // Exactly once each and in order: the failed attempt's side effect was rolled back with its savepoint.
+      // Exactly once each and in order: the failed attempt's side effect was rolled back with its batch.
       expect(rows.map((row) => row.event_id)).toEqual(ids);
       await waitFor(() => ids.every((id) => hookRuns.some((run) => run.eventId === id)));
       const runs = hookRuns.filter((run) => ids.includes(run.eventId));

@@ -22,7 +22,7 @@ export const baseEnvSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Partitions a consumer handles at once (order is kept within each partition). */
   CONSUMER_PARTITION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
-  /** Events of one partition handled in one Postgres transaction (a savepoint each); 1 turns it off. */
+  /** Events of one partition handled in one Postgres transaction; 1 turns batching off. */
   CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
   /** A batch transaction commits after this long even if more events are at hand. */
   CONSUMER_BATCH_MAX_MS: z.coerce.number().int().min(1).max(10_000).default(100),
