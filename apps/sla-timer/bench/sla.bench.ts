@@ -33,9 +33,10 @@ import {
   withPg,
   loadAverage,
   processCpuMs,
+  startPrivateRedis,
 } from '@relaydesk/testing';
 import { Redis } from 'ioredis';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { SLA_DEADLINE_QUEUE } from '../src/timers/deadline.timers';
@@ -64,24 +65,13 @@ async function main(): Promise<void> {
   const lead = flag('lead-seconds', 90);
   const profileDir = textFlag('profile');
   const inquiries = Math.ceil(clocks / 2);
-  const redisPort = await freePort();
-  const started = spawnSync('redis-server', [
-    '--port',
-    String(redisPort),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'yes',
-  ]);
-  if (started.status !== 0) throw new Error('redis-server did not start');
+  const privateRedis = await startPrivateRedis();
   const runId = testRunId();
   const port = await freePort();
   const env: Record<string, string> = {
     ...isolatedEnv(runId, 'sla-timer'),
     KAFKA_PARTITIONS: '6',
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_URL: privateRedis.url,
     LOG_LEVEL: 'warn',
     PORT: String(port),
   };
@@ -257,7 +247,7 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await waitForExit(child).catch(() => child.kill('SIGKILL'));
     redis.disconnect();
-    spawnSync('redis-cli', ['-p', String(redisPort), 'shutdown', 'nosave']);
+    privateRedis.stop();
     await cleanUpRun(runId);
   }
 }

@@ -9,3 +9,4 @@ export * from './ports';
 export * from './outside-world';
 export * from './payloads';
 export * from './bench-measures';
+export * from './private-redis';

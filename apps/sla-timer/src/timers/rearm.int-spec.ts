@@ -8,11 +8,12 @@ import {
   testRunId,
   waitFor,
   waitForExit,
+  startPrivateRedis,
   withPg,
 } from '@relaydesk/testing';
 import { Redis } from 'ioredis';
 import { SlaService } from '../clocks/sla.service';
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   classified,
@@ -27,35 +28,6 @@ import {
 } from '../../test/sla-harness';
 
 const COUNT = 1_000;
-
-/**
- * A private redis-server for this file, so FLUSHALL really flushes everything without touching the
- * shared Redis other engineers' tests use.
- */
-async function startPrivateRedis(): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
-  const started = spawnSync('redis-server', [
-    '--port',
-    String(port),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'yes',
-  ]);
-  if (started.status !== 0) throw new Error(`redis-server did not start: ${started.stderr.toString()}`);
-  const url = `redis://127.0.0.1:${port}`;
-  await waitFor(
-    async () => (await new Redis(url, { lazyConnect: false }).ping().catch(() => '')) === 'PONG' || undefined,
-  );
-  return {
-    url,
-    stop: () => {
-      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
-    },
-  };
-}
 
 async function breachCounts(schema: string): Promise<{ breached: number; warned: number; running: number }> {
   return withPg(async (client) => {
