@@ -21,25 +21,13 @@ import request from 'supertest';
 import { classified, deadlinesSet, envelope, LocalReceiver, received } from '../test/fixtures';
 import { AppModule } from './app.module';
 import { loadNotificationConfig, type NotificationConfig } from './config';
+import type { DeliveryDto } from './deliveries/deliveries.controller';
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'notification');
 const prefix = env['KAFKA_TOPIC_PREFIX'];
 const TRACKING_KEY = 'test-tracking-key';
 const CHAT_SECRET = 'test-chat-webhook-secret';
-
-interface Delivery {
-  id: string;
-  inquiryId: string;
-  kind: string;
-  recipient: string;
-  channel: string;
-  language: string;
-  status: string;
-  attempts: number;
-  createdAt: string;
-  sentAt?: string;
-}
 
 describe('notification against real Kafka, Postgres, Redis, a local SMTP server and a local receiver', () => {
   // Refuses (550) recipients whose address starts with "bounce".
@@ -66,12 +54,12 @@ describe('notification against real Kafka, Postgres, Redis, a local SMTP server 
     });
   }
 
-  async function deliveries(inquiryId: string): Promise<Delivery[]> {
+  async function deliveries(inquiryId: string): Promise<DeliveryDto[]> {
     const response = await request(service.url)
       .get(`/v1/deliveries?inquiryId=${inquiryId}`)
       .set('authorization', `Bearer ${supervisorToken}`);
     expect(response.status).toBe(200);
-    return response.body as Delivery[];
+    return response.body as DeliveryDto[];
   }
 
   const settled = (inquiryId: string, count: number) =>

@@ -3,16 +3,7 @@ import { waitFor, withPg } from '@relaydesk/testing';
 import { randomUUID } from 'node:crypto';
 import { at, classified, EventSender } from '../../test/events';
 import { postInquiry, startIntake, startIntakeReplica } from '../../test/intake-harness';
-
-interface StatusBody {
-  inquiryId: string;
-  status: string;
-  category?: string;
-  priority?: string;
-  language?: string;
-  sla?: { firstResponseDueAt?: string; resolutionDueAt?: string };
-  timeline: { type: string; at: string }[];
-}
+import type { CustomerStatus } from './timeline.service';
 
 /** Reads an SSE response and collects its frames. */
 class SseClient {
@@ -68,9 +59,9 @@ describe('customer status and live timeline against the real Postgres, Kafka and
     const response = await fetch(`${url}/v1/inquiries/${inquiryId}/status`, {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     });
-    return { status: response.status, body: (await response.json()) as StatusBody };
+    return { status: response.status, body: (await response.json()) as CustomerStatus };
   };
-  const statusWhen = (inquiryId: string, token: string, done: (body: StatusBody) => boolean) =>
+  const statusWhen = (inquiryId: string, token: string, done: (body: CustomerStatus) => boolean) =>
     waitFor(async () => {
       const answer = await status(inquiryId, token);
       return answer.status === 200 && done(answer.body) && answer.body;

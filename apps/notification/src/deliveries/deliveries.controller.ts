@@ -18,7 +18,7 @@ import type { DeliveryRow } from './delivery.model';
 
 const deliveriesQuery = z.object({ inquiryId: z.uuid('an inquiry id (UUID)') });
 
-class DeliveryDto {
+export class DeliveryDto {
   @ApiProperty({ example: '3f1c2a7e-5b2d-5c4e-9a1b-2c3d4e5f6a7b' }) id!: string;
   @ApiProperty({ example: '9b2f4c1e-8d7a-4e6b-a5c4-3d2e1f0a9b8c' }) inquiryId!: string;
   @ApiProperty({ enum: valuesOf(NotificationKind), example: 'acknowledgement' }) kind!: string;

@@ -12,25 +12,11 @@ import {
   startSla,
   token,
 } from '../../test/sla-harness';
+import type { SlaView } from './sla.service';
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'sla-timer');
 const prefix = env['KAFKA_TOPIC_PREFIX'];
-
-interface SlaBody {
-  inquiryId: string;
-  priority: string;
-  policy: string;
-  escalationLevel: number;
-  clocks: {
-    kind: string;
-    dueAt: string;
-    warnAt: string;
-    state: string;
-    metAt?: string;
-    breachedAt?: string;
-  }[];
-}
 
 describe('sla-timer against the real Kafka, Postgres and Redis (real time, seconds-long policy)', () => {
   let service: RunningService;
@@ -43,10 +29,10 @@ describe('sla-timer against the real Kafka, Postgres and Redis (real time, secon
     });
   }
 
-  async function clocksOf(inquiryId: string): Promise<SlaBody> {
+  async function clocksOf(inquiryId: string): Promise<SlaView> {
     const response = await sla(inquiryId);
     expect(response.status).toBe(200);
-    return (await response.json()) as SlaBody;
+    return (await response.json()) as SlaView;
   }
 
   beforeAll(async () => {
