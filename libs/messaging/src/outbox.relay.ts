@@ -19,7 +19,7 @@ const POLL_MAX_MS = 50;
 const STANDBY_RETRY_MS = 2_000;
 const RETRY_DELAY_MS = 1_000;
 
-interface OutboxRow {
+interface StoredOutboxRow {
   seq: string;
   topic: string;
   key: string;
@@ -147,7 +147,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Publishes the oldest rows; returns how many. */
   async publishBatch(client: Client): Promise<number> {
-    const { rows } = await client.query<OutboxRow>(
+    const { rows } = await client.query<StoredOutboxRow>(
       `SELECT seq, topic, key, value, headers FROM ${this.table} ORDER BY seq LIMIT ${BATCH_SIZE}`,
     );
     if (rows.length === 0) return 0;
