@@ -272,7 +272,8 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   }
 
   /**
-   * Commits the batch transaction and runs its after-commit hooks. Returns each message with whether it
+   * Writes what the handlers buffered (their outbox rows), commits the batch transaction and runs its
+   * after-commit hooks. Returns each message with whether it
    * is done: all of them; or, when the commit failed, none (handled again on their own, their effects
    * were rolled back); or all but those whose hook failed (handled again on their own, they find
    * themselves already processed, which is a handler's cue to repair what the hook missed).
@@ -284,6 +285,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   ): Promise<{ message: KafkaMessage; handled: boolean }[]> {
     const { unit, runner, messages } = open;
     try {
+      await unit.writeBuffered();
       await runner.commitTransaction();
     } catch (error) {
       this.log.warn(

@@ -1,7 +1,9 @@
+import type { EntityManager } from 'typeorm';
 import {
   afterCommit,
   afterCommitTogether,
   type AfterCommitBatch,
+  type BeforeCommitBatch,
   runInUnitOfWork,
   UnitOfWork,
 } from './unit-of-work';
@@ -80,5 +82,33 @@ describe('after-commit work', () => {
     const failed = await unit.runHooks();
     expect([...failed.keys()]).toEqual([0]);
     expect(ran).toEqual(['hook of message 1']);
+  });
+});
+
+describe('writes buffered until the commit', () => {
+  const manager = {} as EntityManager;
+  const other = {} as EntityManager;
+  function writer(): BeforeCommitBatch<string> & { calls: { manager: EntityManager; items: string[] }[] } {
+    const calls: { manager: EntityManager; items: string[] }[] = [];
+    return { calls, writeAll: async (to, items) => void calls.push({ manager: to, items }) };
+  }
+
+  it("buffers the items of a batch's events and writes them in one go, in order, with its manager", async () => {
+    const unit = new UnitOfWork(manager, true);
+    const rows = writer();
+    expect(unit.bufferWrite(rows, manager, 'event 0 row')).toBe(true);
+    expect(unit.bufferWrite(rows, manager, 'event 1 row')).toBe(true);
+    expect(rows.calls).toEqual([]);
+    await unit.writeBuffered();
+    expect(rows.calls).toEqual([{ manager, items: ['event 0 row', 'event 1 row'] }]);
+    await unit.writeBuffered();
+    expect(rows.calls).toHaveLength(1); // written once
+  });
+
+  it("leaves the write to the caller in an event's own transaction or another transaction", () => {
+    const rows = writer();
+    expect(new UnitOfWork(manager, false).bufferWrite(rows, manager, 'own transaction')).toBe(false);
+    expect(new UnitOfWork(manager, true).bufferWrite(rows, other, 'another transaction')).toBe(false);
+    expect(rows.calls).toEqual([]);
   });
 });

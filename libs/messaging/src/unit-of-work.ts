@@ -12,6 +12,15 @@ export interface AfterCommitBatch<T> {
   applyAll(items: T[]): Promise<void>;
 }
 
+/**
+ * Writes that the events of one batch transaction make more cheaply together (one `INSERT` for the
+ * outbox rows of every event): buffered while the handlers run, written just before the commit, in the
+ * transaction, in the order given.
+ */
+export interface BeforeCommitBatch<T> {
+  writeAll(manager: EntityManager, items: T[]): Promise<void>;
+}
+
 interface Entry {
   message: number;
   hook?: AfterCommitHook;
@@ -27,6 +36,7 @@ interface Entry {
 export class UnitOfWork {
   private readonly entries: Entry[] = [];
   private readonly groups = new Map<AfterCommitBatch<unknown>, NonNullable<Entry['group']>>();
+  private readonly writes = new Map<BeforeCommitBatch<unknown>, unknown[]>();
   /** The message of the batch that hooks registered now belong to. */
   message = 0;
 
@@ -50,6 +60,27 @@ export class UnitOfWork {
     }
     group.items.push(item);
     group.messages.add(this.message);
+  }
+
+  /**
+   * Buffers `item` for `batch`, to be written in this transaction just before it commits (`writeBuffered`).
+   * Only a shared unit (a consumer's batch) buffers: it is the one whose commit the consumer controls.
+   * Returns false when the caller must write now (no shared unit, or another transaction's `manager`).
+   */
+  bufferWrite<T>(batch: BeforeCommitBatch<T>, manager: EntityManager, item: T): boolean {
+    if (!this.shared || !this.manager || manager !== this.manager) return false;
+    const key = batch as BeforeCommitBatch<unknown>;
+    let items = this.writes.get(key);
+    if (!items) this.writes.set(key, (items = []));
+    items.push(item);
+    return true;
+  }
+
+  /** Writes what was buffered, each batch's items in one go; the consumer calls it right before COMMIT. */
+  async writeBuffered(): Promise<void> {
+    if (!this.manager) return;
+    for (const [batch, items] of this.writes) await batch.writeAll(this.manager, items);
+    this.writes.clear();
   }
 
   /**
