@@ -8,9 +8,17 @@ import type {
   Topic,
 } from '@relaydesk/contracts';
 
-/** What a BullMQ job of the `sla-deadline` queue does when it fires. */
+/** What a timer does when its instant comes. */
 export const TimerAction = { Warn: 'warn', Breach: 'breach' } as const;
 export type TimerAction = (typeof TimerAction)[keyof typeof TimerAction];
+
+/** A warning or breach whose instant has come, for the clock version it was due for. */
+export interface DueTimer {
+  inquiryId: string;
+  kind: SlaClockKind;
+  action: TimerAction;
+  version: number;
+}
 
 /** One clock of an inquiry as stored. `version` changes whenever its instants change or it stops. */
 export interface ClockRecord {
@@ -61,13 +69,3 @@ export type OutgoingEvent = {
 export type Transition =
   | { changed: true; sla: InquirySla; events: OutgoingEvent[]; timers: TimerCommand[] }
   | { changed: false; reason: string };
-
-/** `${inquiryId}.${kind}.${action}.v${version}` — deterministic, so arming twice adds one job (BullMQ ids may not hold ':'). */
-export function timerJobId(
-  inquiryId: string,
-  kind: SlaClockKind,
-  action: TimerAction,
-  version: number,
-): string {
-  return `${inquiryId}.${kind}.${action}.v${version}`;
-}

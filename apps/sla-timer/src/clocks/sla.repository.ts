@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type CustomerTier, type Priority, SlaClockKind, SlaClockState } from '@relaydesk/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InquirySlaEntity, SlaClockEntity, type StoredInterval } from './inquiry-sla.entity';
-import type { ClockRecord, InquirySla } from './sla.model';
+import type { ClockRecord, DueTimer, InquirySla, TimerAction } from './sla.model';
 
 /** A running clock as the re-arm needs it. */
 export interface OpenClock {
@@ -140,16 +140,27 @@ export class SlaRepository {
     return (await query.getMany()).map(toOpenClock);
   }
 
-  /** Running clocks whose warning or breach should have fired by `cutoff` (a timer was lost). */
-  async overdueClocks(cutoff: Date, limit: number): Promise<OpenClock[]> {
-    const rows = await this.dataSource
-      .getRepository(SlaClockEntity)
-      .createQueryBuilder('c')
-      .where('c.state = :state', { state: SlaClockState.Running })
-      .andWhere('(c.due_at <= :cutoff OR (c.warned_at IS NULL AND c.warn_at <= :cutoff))', { cutoff })
-      .limit(limit)
-      .getMany();
-    return rows.map(toOpenClock);
+  /**
+   * The warnings and breaches due by `now`, earliest first: a running clock's warning not yet given and
+   * its breach (each branch reads its partial index in instant order).
+   */
+  async dueTimers(now: Date, limit: number): Promise<DueTimer[]> {
+    const { clocks } = this.tables(this.dataSource.manager);
+    const rows = await this.dataSource.query<DueRow[]>(
+      `(SELECT inquiry_id, kind, version, 'warn' AS action, warn_at AS at FROM ${clocks}
+         WHERE state = 'running' AND warned_at IS NULL AND warn_at <= $1 ORDER BY warn_at LIMIT $2)
+       UNION ALL
+       (SELECT inquiry_id, kind, version, 'breach' AS action, due_at AS at FROM ${clocks}
+         WHERE state = 'running' AND due_at <= $1 ORDER BY due_at LIMIT $2)
+       ORDER BY at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((row) => ({
+      inquiryId: row.inquiry_id,
+      kind: row.kind,
+      action: row.action,
+      version: row.version,
+    }));
   }
 
   private async withClocks(
@@ -231,6 +242,13 @@ interface InquiryRow {
   escalation_level: number;
   waiting_since: Date | null;
   pauses: StoredInterval[];
+}
+
+interface DueRow {
+  inquiry_id: string;
+  kind: SlaClockKind;
+  version: number;
+  action: TimerAction;
 }
 
 interface ClockRow {

@@ -13,11 +13,12 @@ import { APP_CONFIG, counter, histogram } from '@relaydesk/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { SlaTimerConfig } from '../config';
 import { PolicyStore } from '../policies/policy.store';
-import { DeadlineTimers, type DeadlineJob } from '../timers/deadline.timers';
+import { DeadlineTimers } from '../timers/deadline.timers';
 import { type Clock, CLOCK } from '../time/clock';
 import { policyLabel, SlaMachine } from './sla.machine';
 import {
   type ClockRecord,
+  type DueTimer,
   type InquirySla,
   TimerAction,
   type TimerCommand,
@@ -25,16 +26,24 @@ import {
 } from './sla.model';
 import { SlaRepository } from './sla.repository';
 
-/** A fired timer whose inquiry another transaction holds right now: to be tried again shortly. */
+/** A due timer whose inquiry another transaction holds right now: to be tried again shortly. */
 export const BUSY = 'busy' as const;
 export type FireResult = Transition | typeof BUSY;
-const BUSY_RETRY_MS = 10;
 
-/** When a job is due (its clock's current instant; unknown inquiries first, they change nothing). */
-function instantOf(job: DeadlineJob, found: ReadonlyMap<string, InquirySla>): number {
-  const clock = found.get(job.inquiryId)?.clocks[job.kind];
+/** What one `fireDue` found and did. */
+export interface FireRound {
+  /** Timers found due (at most the limit asked for). */
+  due: number;
+  fired: number;
+  /** Due timers whose inquiry another transaction held: still due, to be tried again shortly. */
+  busy: number;
+}
+
+/** When a timer is due (its clock's current instant; unknown inquiries first, they change nothing). */
+function instantOf(timer: DueTimer, found: ReadonlyMap<string, InquirySla>): number {
+  const clock = found.get(timer.inquiryId)?.clocks[timer.kind];
   if (!clock) return 0;
-  return (job.action === TimerAction.Warn ? clock.warnAt : clock.dueAt).getTime();
+  return (timer.action === TimerAction.Warn ? clock.warnAt : clock.dueAt).getTime();
 }
 
 /** The consumer name of each handled topic in the inbox. */
@@ -169,81 +178,90 @@ export class SlaService {
     });
   }
 
-  /** A `sla-deadline` job fired: publishes the warning or breach once, whatever the number of firings. */
-  async fire(job: DeadlineJob): Promise<Transition> {
-    for (;;) {
-      const [result] = await this.fireMany([job]);
-      if (result !== BUSY) return result;
-      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
-    }
+  /**
+   * Fires up to `limit` of the warnings and breaches due now, earliest first, in one transaction
+   * (`fireMany`). The caller repeats while a round comes back full or with busy timers.
+   */
+  async fireDue(limit: number): Promise<FireRound> {
+    const due = await this.repository.dueTimers(this.clock.now(), limit);
+    if (due.length === 0) return { due: 0, fired: 0, busy: 0 };
+    const results = await this.fireMany(due);
+    return {
+      due: due.length,
+      fired: results.filter((result) => result !== BUSY && result.changed).length,
+      busy: results.filter((result) => result === BUSY).length,
+    };
   }
 
   /**
    * Fires a batch of due timers in ONE transaction: the inquiries are locked together (`SKIP LOCKED`:
-   * one held by a consumer's transaction comes back `BUSY`, for the caller to retry), each job goes
+   * one held by a consumer's transaction comes back `BUSY`, for the caller to retry), each timer goes
    * through the state machine in the order of its instant (a warning before its breach), and all the
-   * new states and events are written with one upsert per table and one outbox insert. A job whose
-   * version is stale or whose clock already fired changes nothing, so a job fired twice publishes once.
-   * Returns one result per job, in order.
+   * new states and events are written with one upsert per table and one outbox insert. A timer whose
+   * version is stale or whose clock already fired changes nothing, so a timer fired twice publishes once.
+   * Returns one result per timer, in order.
    */
-  async fireMany(jobs: readonly DeadlineJob[]): Promise<FireResult[]> {
-    const results: FireResult[] = new Array<FireResult>(jobs.length);
-    const fired: { job: DeadlineJob; late: number }[] = [];
-    const timers: TimerCommand[] = [];
+  async fireMany(due: readonly DueTimer[]): Promise<FireResult[]> {
+    const results: FireResult[] = new Array<FireResult>(due.length);
+    const fired: { timer: DueTimer; late: number }[] = [];
+    const commands: TimerCommand[] = [];
     await this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
-      const ids = [...new Set(jobs.map((job) => job.inquiryId))];
+      const ids = [...new Set(due.map((timer) => timer.inquiryId))];
       const { found, busy } = await this.repository.lockMany(manager, ids);
       const changed = new Map<string, InquirySla>();
       const events: { topic: Topic; event: NewEvent<Topic> }[] = [];
-      const order = jobs
-        .map((job, index) => ({ job, index }))
-        .sort((a, b) => instantOf(a.job, found) - instantOf(b.job, found));
-      for (const { job, index } of order) {
-        if (busy.has(job.inquiryId)) {
+      const order = due
+        .map((timer, index) => ({ timer, index }))
+        .sort((a, b) => instantOf(a.timer, found) - instantOf(b.timer, found));
+      for (const { timer, index } of order) {
+        if (busy.has(timer.inquiryId)) {
           results[index] = BUSY;
           continue;
         }
-        const sla = changed.get(job.inquiryId) ?? found.get(job.inquiryId);
+        const sla = changed.get(timer.inquiryId) ?? found.get(timer.inquiryId);
         if (!sla) {
           results[index] = { changed: false, reason: 'unknown inquiry' };
           continue;
         }
-        const clock = sla.clocks[job.kind];
-        const instant = job.action === TimerAction.Warn ? clock.warnAt : clock.dueAt;
+        const clock = sla.clocks[timer.kind];
+        const instant = timer.action === TimerAction.Warn ? clock.warnAt : clock.dueAt;
         const transition = this.machine.fire(
           sla,
-          job.kind,
-          job.action,
-          job.version,
+          timer.kind,
+          timer.action,
+          timer.version,
           await this.documentOf(sla, manager),
           now,
         );
         results[index] = transition;
         if (!transition.changed) continue;
-        changed.set(job.inquiryId, transition.sla);
+        changed.set(timer.inquiryId, transition.sla);
         // A timer is a root of work: its events get a correlation id of their own.
         const correlationId = randomUUID();
         for (const { topic, payload } of transition.events)
           events.push({
             topic,
-            event: { inquiryId: job.inquiryId, payload, correlationId, causationId: null },
+            event: { inquiryId: timer.inquiryId, payload, correlationId, causationId: null },
           });
-        timers.push(...transition.timers);
-        fired.push({ job, late: Math.max(0, now.getTime() - instant.getTime()) });
+        commands.push(...transition.timers);
+        fired.push({ timer, late: Math.max(0, now.getTime() - instant.getTime()) });
       }
       await this.repository.saveMany(manager, [...changed.values()], now);
       await this.outbox.enqueueAll(manager, events);
     });
     for (const result of results)
       if (result !== BUSY && !result.changed) this.fired.inc({ action: 'any', outcome: 'skipped' });
-    for (const { job, late } of fired) {
-      this.fired.inc({ action: job.action, outcome: 'fired' });
-      this.lateness.observe({ action: job.action }, late / 1000);
-      this.logger.log({ inquiryId: job.inquiryId, clock: job.kind, action: job.action }, 'SLA timer fired');
+    for (const { timer, late } of fired) {
+      this.fired.inc({ action: timer.action, outcome: 'fired' });
+      this.lateness.observe({ action: timer.action }, late / 1000);
+      this.logger.log(
+        { inquiryId: timer.inquiryId, clock: timer.kind, action: timer.action },
+        'SLA timer fired',
+      );
     }
     // After the commit; a crash before this line is repaired by the overdue sweep of RearmService.
-    await this.timers.apply(timers);
+    await this.timers.apply(commands);
     return results;
   }
 

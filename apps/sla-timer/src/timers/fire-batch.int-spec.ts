@@ -11,7 +11,8 @@ import {
   slaConfig,
   startSla,
 } from '../../test/sla-harness';
-import type { DeadlineJob } from './deadline.timers';
+import type { DueTimer } from '../clocks/sla.model';
+import { DeadlineTimers } from './deadline.timers';
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'sla-timer');
@@ -43,7 +44,7 @@ describe('firing timers in batches', () => {
     await cleanUpRun(runId);
   });
 
-  const job = (inquiryId: string, action: 'warn' | 'breach', version = 1): DeadlineJob => ({
+  const job = (inquiryId: string, action: 'warn' | 'breach', version = 1): DueTimer => ({
     inquiryId,
     kind: 'first_response',
     action,
@@ -107,7 +108,7 @@ describe('firing timers in batches', () => {
     expect(published.of(b, Topic.SlaWarning)).toHaveLength(1);
   });
 
-  it('does not wait for an inquiry another transaction holds: that job comes back busy, the rest fire', async () => {
+  it('does not wait for an inquiry another transaction holds: its timer comes back busy, the rest fire', async () => {
     const [held, free] = [randomUUID(), randomUUID()];
     await classifyDirectly(sla, [
       classified(held, 'normal', new Date()),
@@ -120,11 +121,9 @@ describe('firing timers in batches', () => {
         const results = await sla.fireMany([job(held, 'breach'), job(free, 'breach')]);
         expect(results[0]).toBe(BUSY);
         expect(results[1]).toMatchObject({ changed: true });
-        // `fire` retries a busy job until the holder is gone.
-        const retried = sla.fire(job(held, 'breach'));
-        await new Promise((resolve) => setTimeout(resolve, 200));
         await client.query('COMMIT');
-        await expect(retried).resolves.toMatchObject({ changed: true });
+        // Still due: the next round fires it.
+        await expect(sla.fireMany([job(held, 'breach')])).resolves.toMatchObject([{ changed: true }]);
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
@@ -132,5 +131,43 @@ describe('firing timers in batches', () => {
     await waitFor(() => published.of(held, Topic.SlaBreached).length === 1 || undefined, {
       what: 'breach of the held inquiry',
     });
+  });
+
+  it('fires at once what is armed after its instants passed, and by tick what falls due later, each once', async () => {
+    const hourAgo = new Date(Date.now() - 3_700_000); // first response and its warning already passed
+    const soon = new Date(Date.now() - 3_600_000 + 2_000); // first response due in about 2 s
+    const timers = service.app.get(DeadlineTimers);
+    const pendingBefore = await timers.pending();
+    const late = Array.from({ length: 30 }, () => randomUUID());
+    const onTime = Array.from({ length: 30 }, () => randomUUID());
+    await classifyDirectly(sla, [
+      ...late.map((id) => classified(id, 'normal', hourAgo)),
+      ...onTime.map((id) => classified(id, 'normal', soon)),
+    ]);
+    // What is still to come waits in BullMQ as ticks: the instants these clocks share make three jobs
+    // (in 2 s; the two resolution breaches in about an hour), not one per timer.
+    const added = (await timers.pending()) - pendingBefore;
+    expect(added).toBeGreaterThan(0);
+    expect(added).toBeLessThanOrEqual(3);
+    await waitFor(
+      () => [...late, ...onTime].every((id) => published.of(id, Topic.SlaBreached).length > 0) || undefined,
+      { timeoutMs: 30_000, what: 'every first-response breach' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // a duplicate would come about now
+    const perClock = (id: string, topic: Topic) =>
+      published.of(id, topic).map((event) => (event.envelope.payload as { clock: string }).clock);
+    for (const id of [...late, ...onTime]) {
+      // Both warnings (first response and resolution) had passed or fell due in 2 s; one breach.
+      expect(perClock(id, Topic.SlaWarning).sort()).toEqual(['first_response', 'resolution']);
+      expect(perClock(id, Topic.SlaBreached)).toEqual(['first_response']);
+    }
+    // Those due later fired after their instant, not before.
+    for (const id of onTime) {
+      const breach = published.of(id, Topic.SlaBreached)[0].envelope.payload as {
+        dueAt: string;
+        breachedAt: string;
+      };
+      expect(Date.parse(breach.breachedAt)).toBeGreaterThanOrEqual(Date.parse(breach.dueAt));
+    }
   });
 });

@@ -8,36 +8,34 @@ import {
 import { REDIS } from '@relaydesk/persistence';
 import { APP_CONFIG, counter } from '@relaydesk/runtime';
 import type { Redis } from 'ioredis';
-import { TimerAction } from '../clocks/sla.model';
 import { type OpenClock, SlaRepository } from '../clocks/sla.repository';
 import type { SlaTimerConfig } from '../config';
 import { type Clock, CLOCK } from '../time/clock';
-import { type DeadlineJob, DeadlineTimers } from './deadline.timers';
+import { DeadlineProcessor } from './deadline.processor';
+import { DeadlineTimers } from './deadline.timers';
 
 const PAGE = 1_000;
-/** A pending instant this far in the past with its clock still running means its job was lost. */
+/** A pending instant this far in the past with its clock still running means its tick was lost. */
 const OVERDUE_GRACE_MS = 5_000;
 
-function jobsOf(clock: OpenClock): { job: DeadlineJob; at: Date }[] {
-  const base = { inquiryId: clock.inquiryId, kind: clock.kind, version: clock.version };
-  const jobs: { job: DeadlineJob; at: Date }[] = [
-    { job: { ...base, action: TimerAction.Breach }, at: clock.dueAt },
-  ];
-  if (clock.warnedAt === null) jobs.unshift({ job: { ...base, action: TimerAction.Warn }, at: clock.warnAt });
-  return jobs;
+/** The instants a running clock still waits for: its warning (unless given) and its breach. */
+function instantsOf(clock: OpenClock): Date[] {
+  return clock.warnedAt === null ? [clock.warnAt, clock.dueAt] : [clock.dueAt];
 }
 
 /**
  * Redis may lose every timer (FLUSHALL, a restart without persistence, eviction); Postgres holds the
- * truth. Re-arming adds the jobs of every running clock under their deterministic ids, so it is
- * idempotent: a job still present is not duplicated, one already fired finds its clock done.
+ * truth. Re-arming adds the ticks of every running clock's instants under their deterministic ids, so
+ * it is idempotent: a tick still present is not duplicated, and a timer that already fired finds its
+ * clock done.
  *
- * - at start: a full re-arm (an overdue instant gets delay 0: the breach missed while the service was
- *   down fires at once);
+ * - at start: a full re-arm (an overdue instant is fired at once: the breach missed while the service
+ *   was down fires as soon as it is back);
  * - every SLA_REDIS_WATCH_MS: a marker key written at the start of each full re-arm is checked; gone
  *   means Redis lost its data, so everything is re-armed at once;
- * - every SLA_REARM_INTERVAL_SECONDS: clocks whose warning or breach is overdue are re-armed (a job
- *   that failed for good, a crash between a commit and its timer change, partial eviction).
+ * - every SLA_REARM_INTERVAL_SECONDS: if a warning or breach is overdue by more than a few seconds (a
+ *   tick that failed for good, a crash between a commit and its timer change, partial eviction), what
+ *   is due is fired.
  */
 @Injectable()
 export class RearmService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -54,6 +52,7 @@ export class RearmService implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly repository: SlaRepository,
     private readonly timers: DeadlineTimers,
+    private readonly processor: DeadlineProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: SlaTimerConfig,
@@ -81,24 +80,25 @@ export class RearmService implements OnApplicationBootstrap, BeforeApplicationSh
     await this.running;
   }
 
-  /** Re-arms every running clock; returns how many jobs were offered to BullMQ. */
+  /** Re-arms every running clock; returns how many instants were armed. */
   async rearmAll(): Promise<number> {
     // Written first: if Redis is flushed while this runs, the marker is gone and the watch runs it again.
     await this.redis.set(this.markerKey, this.clock.now().toISOString());
-    let offered = 0;
+    this.timers.forget();
+    let armed = 0;
     let after: OpenClock | undefined;
     for (;;) {
       if (this.stopped) break;
       const page = await this.repository.openClocks(after, PAGE);
       if (page.length === 0) break;
-      const jobs = page.flatMap(jobsOf);
-      await this.timers.arm(jobs);
-      offered += jobs.length;
+      const instants = page.flatMap(instantsOf);
+      await this.timers.arm(instants);
+      armed += instants.length;
       after = page[page.length - 1];
       if (page.length < PAGE) break;
     }
-    this.logger.log(`re-armed ${offered} timers from Postgres`);
-    return offered;
+    this.logger.log(`re-armed ${armed} instants from Postgres`);
+    return armed;
   }
 
   async rearmIfLost(): Promise<boolean> {
@@ -108,17 +108,14 @@ export class RearmService implements OnApplicationBootstrap, BeforeApplicationSh
     return true;
   }
 
-  async rearmOverdue(): Promise<number> {
+  /** Fires what is overdue by more than the grace (its tick never ran); returns whether anything was. */
+  async rearmOverdue(): Promise<boolean> {
     const cutoff = new Date(this.clock.now().getTime() - OVERDUE_GRACE_MS);
-    // One page per sweep: jobs just offered may still be waiting for a worker, and adding them again is a no-op.
-    const page = await this.repository.overdueClocks(cutoff, PAGE);
-    const overdue = page.flatMap(jobsOf).filter(({ at }) => at.getTime() <= cutoff.getTime());
-    // A job still in BullMQ is only late (the worker is behind): re-adding it would add to the load.
-    const jobs = await this.timers.lost(overdue);
-    await this.timers.arm(jobs);
-    const offered = jobs.length;
-    if (offered > 0) this.logger.warn(`re-armed ${offered} overdue timers`);
-    return offered;
+    const [overdue] = await this.repository.dueTimers(cutoff, 1);
+    if (!overdue) return false;
+    this.logger.warn(`SLA timers overdue by more than ${OVERDUE_GRACE_MS} ms: firing what is due`);
+    await this.processor.fireDue();
+    return true;
   }
 
   /** One re-arm at a time per replica; errors are logged, the next tick tries again. */
