@@ -251,9 +251,8 @@ export function priorityRuleScores(
   const malfunction = c.has('malfunction') || c.has('webError') || c.has('appCrash');
   if (c.has('howTo') && !problem && !raised) add('low', 1.5);
   // The rubric's normal examples asked as questions: KYC status (or a source-of-funds request or a
-  // compliance review of the customer's account), 2FA setup help, a failed
-  // action, a complaint about support. A task of this customer's is blocked, which is more than general
-  // information. (Changing settings stays low: "how do I switch the app to Spanish" is a how-to.)
+  // compliance review of the customer's account), 2FA setup help, a failed action, a complaint about
+  // support. A task of this customer's is blocked, which is more than general information. (Changing settings stays low: "how do I switch the app to Spanish" is a how-to.)
   // So is a question about the customer's own case: a fee charged on one of their transactions (the
   // rubric's "fee question about one transaction"), their account showing something wrong or stale,
   // something that does not work for them, a request of theirs (closing the account, low only when it
