@@ -193,6 +193,172 @@ describe('classify: priority rules across languages (1.2.0)', () => {
   });
 });
 
+describe('classify: priority rules across languages (1.3.0)', () => {
+  it.each([
+    // a thank-you closing is politeness, not praise: a bug report stays a bug report
+    [
+      'ko',
+      "API로 주문을 넣으면 계속 'signature invalid' 오류가 납니다. 확인 부탁드립니다. 감사합니다.",
+      'normal',
+    ],
+    ['zh', 'App里的K线图从今天早上开始就一直不动，重启也没用。麻烦看一下，谢谢！', 'normal'],
+    ['ru', 'Приложение вылетает каждый раз, когда я открываю историю ордеров. Спасибо.', 'normal'],
+    [
+      'id',
+      'Grafik di aplikasi tidak muncul sejak update terakhir, cuma layar putih. Terima kasih.',
+      'normal',
+    ],
+    // feedback without anything broken is still low
+    ['es', 'Me encanta la app, sería genial tener un modo oscuro en la web. ¡Gracias!', 'low'],
+    ['tr', 'Uygulamanızı çok beğeniyorum, grafikte daha fazla gösterge olsa güzel olur. Teşekkürler.', 'low'],
+    // something that does not work for the customer, asked as a how-to: normal
+    [
+      'en',
+      "How do I fix the 'Timestamp for this request is outside of the recvWindow' error? My bot gets it on every order.",
+      'normal',
+    ],
+    [
+      'ja',
+      'APIで注文すると「Signature for this request is not valid」と返ってきます。どうすれば直りますか？',
+      'normal',
+    ],
+    [
+      'de',
+      "Wie kann ich meine Telefonnummer ändern? Ich bekomme beim Speichern immer die Meldung 'Ungültige Nummer'.",
+      'normal',
+    ],
+    // a how-to about money out of reach is not general information
+    ['zh', '我把USDT用错了网络转到你们的地址了（BEP20转到ERC20地址），请问怎么找回？', 'high'],
+    ['ko', '출금 신청한 지 이틀이 지났는데 아직 처리중입니다. 언제 완료되나요?', 'high'],
+    ['zh', '我在贵公司的账户无法提现，已经三天了，里面有两万USDT。', 'high'],
+    // closing an account: normal with money left in it, low when it is empty
+    [
+      'fr',
+      'Je voudrais fermer mon compte, mais il me reste environ 300 USDT dessus. Comment dois-je procéder ?',
+      'normal',
+    ],
+    ['ko', '계정을 탈퇴하고 싶습니다. 잔고는 모두 출금했습니다. 감사합니다.', 'low'],
+    // general questions stay low
+    ['en', 'How long do BTC withdrawals usually take to be processed?', 'low'],
+    ['fr', "Quels sont les frais de retrait pour l'USDT sur le réseau TRC20 ?", 'low'],
+    ['pt', 'Acabei de criar minha conta. Qual é o valor mínimo para depositar via PIX?', 'low'],
+    ['zh', '我刚注册，请问合约交易的杠杆最高是多少倍？', 'low'],
+    // a transaction the customer made, then a question about it: an order question, normal
+    [
+      'en',
+      'I placed a limit sell for 2 ETH yesterday and it is still open. How long does it stay open before it expires?',
+      'normal',
+    ],
+    [
+      'de',
+      'Ich habe gestern eine Stop-Loss-Order gesetzt, die heute einfach verschwunden ist. Wie kann das sein?',
+      'normal',
+    ],
+    ['ru', 'Я открыл позицию с плечом 10x, но в истории показывается 5x. Как это понять?', 'normal'],
+    // "rejected twice" is not a double charge
+    ['tr', 'Kimlik doğrulamam iki kez reddedildi, nedenini öğrenebilir miyim?', 'normal'],
+    // money at immediate risk while the customer cannot act, in more languages
+    [
+      'es',
+      'No puedo cerrar mi posición de futuros, la app da error y estoy perdiendo dinero cada minuto. ¡Urgente!',
+      'urgent',
+    ],
+    [
+      'en',
+      "Your site is down and I have a 20x long open. It's about to get liquidated and I can't do anything!",
+      'urgent',
+    ],
+  ])('%s: %s', (_language, body, priority) => {
+    expect(classify(body).priority).toBe(priority);
+  });
+
+  it.each([
+    // security phrasings that were missing outside Japanese and English
+    ['es', 'Mi clave API se filtró en un repositorio público y veo órdenes que no hice.'],
+    ['tr', 'API anahtarım sızdırıldı, hesabımda benim açmadığım işlemler var.'],
+    [
+      'de',
+      'In meinem Konto wurde eine Auszahlung gemacht, die ich nicht veranlasst habe! Bitte sofort sperren.',
+    ],
+    [
+      'pt',
+      'Perdi o sinal do meu celular de repente e recebi e-mails de redefinição de senha. Acho que clonaram meu chip.',
+    ],
+    ['fr', "J'ai donné mon code 2FA à un faux conseiller sur WhatsApp. Bloquez mon compte immédiatement."],
+    ['zh', '我收到了提现验证码，但我根本没有申请提现，是不是有人登录了我的账户？'],
+  ])('%s: an active threat is security and urgent: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'security', priority: 'urgent' });
+  });
+
+  it('does not read "press the button", a driver\'s license or "your company" as other/low', () => {
+    expect(
+      classify('When I press the Save button on the notification settings page nothing happens.'),
+    ).toMatchObject({ category: 'technical', priority: 'normal' });
+    expect(
+      classify(
+        "My identity verification was rejected again. I uploaded a clear photo of my driver's license.",
+      ).priority,
+    ).toBe('normal');
+    expect(classify('Habt ihr eine Lizenz der BaFin? Wo ist euer Firmensitz?')).toMatchObject({
+      category: 'other',
+      priority: 'low',
+    });
+  });
+
+  it('keeps a thank-you closing from pulling a bug report into "other"', () => {
+    expect(
+      classify('Приложение вылетает каждый раз, когда я открываю историю ордеров. Спасибо.').category,
+    ).toBe('technical');
+  });
+
+  it('reads a scam message about a withdrawal the customer did not make, with nothing missing, as a report', () => {
+    const result = classify(
+      "I got an SMS saying my withdrawal was approved, but I didn't request one. I checked my account: there is no withdrawal and my balance is fine. Is it a scam?",
+    );
+    expect(result).toMatchObject({ category: 'security', priority: 'normal' });
+  });
+});
+
+describe('low/normal tie-break (off by default)', () => {
+  const training = [
+    { body: 'how do I change the app language', category: 'account', priority: 'low' },
+    { body: 'what are the trading fees', category: 'trading', priority: 'low' },
+    { body: 'my order was cancelled and I do not know why', category: 'trading', priority: 'normal' },
+    { body: 'the chart does not show candles for me', category: 'technical', priority: 'normal' },
+    { body: 'my chart shows no candles since the update', category: 'technical', priority: 'normal' },
+  ] as const;
+
+  it('changes nothing at margin 0 and never touches urgent or high', () => {
+    const withTieBreak = createClassifier({ trainingSet: training, lowNormalTieBreak: 1, labelsOnly: true });
+    const without = createClassifier({ trainingSet: training, labelsOnly: true });
+    for (const body of [
+      'Someone logged into my account and withdrew all my BTC!',
+      'My USDT deposit has not arrived after 6 hours.',
+    ]) {
+      expect(withTieBreak.classify({ body }).priority).toBe(without.classify({ body }).priority);
+    }
+    const atZero = createClassifier({ trainingSet: training, lowNormalTieBreak: 0, labelsOnly: true });
+    expect(atZero.classify({ body: 'how do I see my order history?' })).toEqual(
+      without.classify({ body: 'how do I see my order history?' }),
+    );
+  });
+
+  it('lets the model pick between low and normal when the rules nearly tie, leaving it up for review', () => {
+    // A how-to with no other cue: the rules say low 1.5 against normal 1. The model has only seen
+    // "chart ... candles" in normal examples.
+    const body = 'how do I get the chart to show candles';
+    const without = createClassifier({ trainingSet: training, labelsOnly: true }).classify({ body });
+    const withTieBreak = createClassifier({
+      trainingSet: training,
+      lowNormalTieBreak: 1,
+      labelsOnly: true,
+    }).classify({ body });
+    expect(without.priority).toBe('low');
+    expect(withTieBreak.priority).toBe('normal');
+    expect(withTieBreak.needsReview).toBe(true);
+  });
+});
+
 describe('classify: rubric boundary rules', () => {
   it('unauthorized activity is security even when a withdrawal is mentioned', () => {
     const r = classify(

@@ -8,7 +8,7 @@ import { CATEGORIES, PRIORITIES, categoryRuleScores, priorityRuleScores, ruleFac
 import { joinSubjectAndBody, normalize, proseOf } from './text';
 import trainingJson from './model/training-set.json';
 
-export const CLASSIFIER_VERSION = 'rules-nb-1.2.0';
+export const CLASSIFIER_VERSION = 'rules-nb-1.3.0';
 
 export interface ClassifierInput {
   channel?: string;
@@ -49,6 +49,12 @@ export interface ClassifierOptions {
   modelWeight?: number;
   /** The same for priority, where the rules carry the rubric's distinctions and the model only nudges. */
   priorityModelWeight?: number;
+  /**
+   * Above 0, an n-gram model trained on the low and normal examples breaks near-ties between those two:
+   * only when the rules rank low and normal first and second within this margin. Off (0) by default:
+   * see the README for why.
+   */
+  lowNormalTieBreak?: number;
   articles?: ArticleIndex;
   /** Skip entity extraction and article retrieval (used by evaluation, which only needs labels). */
   labelsOnly?: boolean;
@@ -95,6 +101,18 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
           training.map((t, i) => ({ text: texts[i], label: t.priority })),
         )
       : undefined;
+  const tieMargin = options.lowNormalTieBreak ?? 0;
+  const lowNormal = training.filter((t) => t.priority === 'low' || t.priority === 'normal');
+  const tieModel: NaiveBayesModel<Priority> | undefined =
+    tieMargin > 0
+      ? trainNaiveBayes<Priority>(
+          ['normal', 'low'],
+          lowNormal.map((t) => ({
+            text: normalize(proseOf(joinSubjectAndBody(t.subject, t.body))),
+            label: t.priority,
+          })),
+        )
+      : undefined;
   const articles = options.labelsOnly ? undefined : (options.articles ?? new ArticleIndex());
   const useModel = modelWeight > 0 || priorityModelWeight > 0;
   warmUpLexicons();
@@ -124,6 +142,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       for (const [p, prob] of predictNaiveBayes(priorityModel, grams))
         priorityScores.set(p, priorityScores.get(p)! + priorityModelWeight * prob);
     }
+    if (tieModel) breakLowNormalTie(priorityScores, tieModel, tieMargin, normalized);
     const [priority, priorityConfidence] = best(softmax(priorityScores, CONFIDENCE_TEMPERATURE));
 
     const confidence = {
@@ -184,6 +203,28 @@ export function classifyFollowUp(
     confidence,
     needsReview: confidence.category < reviewThreshold || confidence.priority < reviewThreshold,
   };
+}
+
+/**
+ * When the rules put low and normal first and second within `margin`, the n-gram model picks between
+ * them; the winner is lifted just above the other, so the confidence stays as uncertain as the rules were.
+ */
+function breakLowNormalTie(
+  scores: Map<Priority, number>,
+  model: NaiveBayesModel<Priority>,
+  margin: number,
+  normalized: string,
+): void {
+  const ranked = [...scores].sort((x, y) => y[1] - x[1]);
+  const [first, second] = ranked;
+  const pair = new Set([first[0], second[0]]);
+  if (!pair.has('low') || !pair.has('normal') || first[1] - second[1] > margin) return;
+  const prose = proseOf(normalized);
+  if (!prose.trim()) return;
+  const p = predictNaiveBayes(model, ngrams(prose));
+  const pick: Priority = p.get('low')! > p.get('normal')! ? 'low' : 'normal';
+  const other: Priority = pick === 'low' ? 'normal' : 'low';
+  scores.set(pick, Math.max(scores.get(pick)!, scores.get(other)! + 0.01));
 }
 
 function rank(priority: Priority): number {

@@ -113,7 +113,10 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
   // A past compromise the customer asks to be unfrozen after, with nothing lost, is contained: the
   // account is frozen, so the money is out of reach (high) rather than at immediate risk (urgent).
   const contained = c.has('noLoss') && !c.has('notCredited') && c.has('unfreezeRequest');
-  const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained;
+  // A scam message seen ("your withdrawal was approved", "a withdrawal I didn't request") by someone
+  // who gave nothing and finds nothing missing is a phishing report, not a takeover.
+  const reportedScam = c.has('phishing') && c.has('noLoss') && !c.has('credentialsGiven');
+  const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained && !reportedScam;
   return {
     activeThreat,
     containedThreat: compromise && contained,
@@ -172,7 +175,8 @@ export function priorityRuleScores(
   if (marketRisk && c.has('urgentWord')) add('urgent', 3);
   // Funds at immediate risk: money is being lost right now on open positions or orders and the
   // customer cannot act (an outage, an API down, a button that does nothing) or says it is urgent.
-  const bug = c.has('api') || c.has('websocket') || c.has('webError') || c.has('appCrash');
+  const bug =
+    c.has('api') || c.has('websocket') || c.has('webError') || c.has('appCrash') || c.has('malfunction');
   const market = c.has('futures') || c.has('liquidation') || c.has('order') || c.has('fill');
   if (market && c.has('losingNow') && (c.has('cannotAct') || c.has('urgentWord') || bug)) add('urgent', 4);
 
@@ -195,7 +199,8 @@ export function priorityRuleScores(
   if (facts.containedThreat) add('high', 1.5);
   // A P2P counterparty who has the money and has not released the coins: funds out of reach.
   if (c.has('p2p') && (c.has('stuck') || c.has('notCredited') || c.has('cannotAct'))) add('high', 1.5);
-  if (c.has('cannotAct') && c.has('fundsAtStake')) add('high', 1);
+  // "I can't withdraw" is money out of reach, whether or not the balance is named.
+  if (c.has('cannotAct') && (c.has('fundsAtStake') || c.has('withdrawal'))) add('high', 1);
   // Paid or sent but nothing received, whatever the category (a card purchase, a convert, a P2P trade).
   // A campaign reward not yet paid is not the customer's own money out of reach.
   const moneyMoved =
@@ -221,7 +226,13 @@ export function priorityRuleScores(
   // The same dispute over another trade (a stop that did not trigger, a fill far off the price): a
   // loss the customer wants made good.
   if (!c.has('liquidation') && market && losing && c.has('compensation')) add('high', 1.5);
-  if (c.has('chargedTwice') && (c.has('failed') || c.has('deposit') || c.has('convert'))) add('high', 1);
+  // "Twice" counts as a double charge only where money was taken ("rejected twice" is not).
+  if (
+    c.has('chargedTwice') &&
+    (c.has('charged') || c.has('fundsAtStake')) &&
+    (c.has('failed') || c.has('deposit') || c.has('convert'))
+  )
+    add('high', 1);
   if (category === 'deposit_withdrawal' && c.has('duration') && (c.has('deposit') || c.has('withdrawal')))
     add('high', 0.5);
 
@@ -232,21 +243,41 @@ export function priorityRuleScores(
     c.has('appCrash') ||
     c.has('unauthorized') ||
     c.has('hacked');
-  if (c.has('howTo') && !problem) add('low', 1.5);
-  // The rubric's normal examples asked as questions: KYC status, 2FA setup help, a failed
-  // action, a complaint about support. A task of this customer's is blocked, which is more than general
-  // information. (Changing settings stays low: "how do I switch the app to Spanish" is a how-to.)
+  // Anything above that already points at high or urgent (a wrong network, frozen funds, a P2P seller
+  // who has not released) is more than general information, however it is asked.
+  const raised = scores.get('high')! > 0 || scores.get('urgent')! > 0;
+  // Something does not work for this customer: an error shown, a button that does nothing, a code that
+  // never arrives. The rubric's normal ("a task is blocked", "app or API bugs"), not feedback or a how-to.
+  const malfunction = c.has('malfunction') || c.has('webError') || c.has('appCrash');
+  if (c.has('howTo') && !problem && !raised) add('low', 1.5);
+  // The rubric's normal examples asked as questions: KYC status (or a source-of-funds request or a
+  // compliance review of the customer's account), 2FA setup help, a failed action, a complaint about
+  // support. A task of this customer's is blocked, which is more than general information. (Changing settings stays low: "how do I switch the app to Spanish" is a how-to.)
   // So is a question about the customer's own case: a fee charged on one of their transactions (the
-  // rubric's "fee question about one transaction"), or their account showing something wrong or stale.
+  // rubric's "fee question about one transaction"), their account showing something wrong or stale,
+  // something that does not work for them, a request of theirs (closing the account, low only when it
+  // is empty, below; a personal-data request), or a transaction they made ("I placed a limit sell
+  // yesterday, how long does it stay open?" is an order question, normal in the rubric).
   const ownTask =
     c.has('kyc') ||
+    c.has('sourceOfFunds') ||
+    c.has('complianceReview') ||
     c.has('twoFa') ||
     c.has('failed') ||
     c.has('supportComplaint') ||
     c.has('charged') ||
     c.has('ownRecord') ||
-    c.has('discrepancy');
-  if (c.has('howTo') && !problem && ownTask) add('normal', 1);
+    c.has('discrepancy') ||
+    c.has('closeAccount') ||
+    c.has('privacyRequest') ||
+    c.has('ownEvent') ||
+    malfunction;
+  if (c.has('howTo') && !problem && !raised && ownTask) add('normal', 1);
+  // Feedback, partnerships, listings, press and questions about the company are low, unless the
+  // customer reports a case of their own: a bug report that ends with "please fix it", a withdrawal
+  // pending at "your company", a rejected document that is a driver's license.
+  const ownCase =
+    problem || raised || malfunction || c.has('failed') || c.has('charged') || c.has('ownRecord');
   for (const concept of [
     'praise',
     'featureRequest',
@@ -255,7 +286,7 @@ export function priorityRuleScores(
     'press',
     'companyInfo',
   ] as const) {
-    if (c.has(concept)) add('low', 1.2);
+    if (!ownCase && c.has(concept)) add('low', 1.2);
   }
   // Closing an empty account is low; "I have withdrawn all my funds" names funds but leaves none at stake.
   if (c.has('closeAccount') && (!c.has('fundsAtStake') || c.has('emptyAccount'))) add('low', 1.5);

@@ -46,6 +46,8 @@ const CUE_CONCEPTS: ReadonlySet<Concept> = new Set<Concept>([
   'charged',
   'compensation',
   'ownRecord',
+  'malfunction',
+  'ownEvent',
 ]);
 
 /**

@@ -88,6 +88,8 @@ export const CONCEPTS = [
   'charged',
   'compensation',
   'ownRecord',
+  'malfunction',
+  'ownEvent',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

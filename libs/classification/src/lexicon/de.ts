@@ -2,6 +2,9 @@ import type { Lexicon } from './concepts';
 
 export const de: Lexicon = {
   unauthorized: [
+    'nicht veranlasst',
+    'nicht getätigt',
+    'nicht beauftragt',
     'nicht ich',
     'nicht von mir',
     'unbefugt',
@@ -64,8 +67,17 @@ export const de: Lexicon = {
   complianceReview: ['compliance', 'eingeschränkt', 'überprüfung'],
   tax: ['steuer', 'steuerbericht'],
   partnership: ['partnerschaft', 'kooperation', 'zusammenarbeit'],
+  companyInfo: ['lizenz', 'firmensitz', 'bafin', 'reguliert', 'hauptsitz'],
   listing: ['listing', 'listen'],
-  praise: ['gute arbeit', 'weiter so', 'gefällt mir', 'danke für', 'super', 'toll'],
+  praise: [
+    'gute arbeit',
+    'weiter so',
+    'gefällt mir',
+    'danke für die tolle',
+    'danke für die gute',
+    'super',
+    'toll',
+  ],
   featureRequest: [
     'wäre toll',
     'wäre schön',
@@ -89,4 +101,6 @@ export const de: Lexicon = {
   howTo: ['wie kann ich', 'wie ', 'wo finde', 'gibt es', 'könnt ihr'],
   chargedTwice: ['doppelt', 'zweimal'],
   emptyAccount: ['alles abgehoben', 'guthaben ist null', 'kein guthaben', 'kontostand ist null'],
+  apiKeyLeak: ['geleakt', 'api-schlüssel veröffentlicht', 'offengelegt'],
+  simSwap: ['sim-karte', 'sim swap', 'kein netz'],
 };

@@ -2,6 +2,9 @@ import type { Lexicon } from './concepts';
 
 export const es: Lexicon = {
   unauthorized: [
+    'yo no fui',
+    'que no hice',
+    'que no realicé',
     'no fui yo',
     'yo no hice',
     'no realicé',
@@ -93,8 +96,17 @@ export const es: Lexicon = {
   complianceReview: ['restringida', 'cumplimiento', 'revisión'],
   tax: ['impuestos', 'declaración de la renta', 'fiscal'],
   partnership: ['colaborar', 'embajadores', 'alianza', 'patrocinio', 'comunidad'],
+  companyInfo: ['licencia para operar', 'regulados', 'sede de la empresa', 'su empresa está'],
   listing: ['listar', 'listado'],
-  praise: ['muy buena app', 'felicidades', 'buen trabajo', 'gracias por', 'excelente', 'me encanta'],
+  praise: [
+    'muy buena app',
+    'felicidades',
+    'buen trabajo',
+    'gracias por la app',
+    'gracias por la nueva',
+    'excelente',
+    'me encanta',
+  ],
   featureRequest: [
     'sería genial',
     'sugiero',
@@ -118,4 +130,5 @@ export const es: Lexicon = {
   howTo: ['cómo puedo', 'cómo', 'dónde', 'qué es', 'tienen algún', 'es posible'],
   chargedTwice: ['dos veces', 'doble'],
   emptyAccount: ['saldo cero', 'saldo en cero', 'retiré todo', 'sin saldo'],
+  apiKeyLeak: ['clave api se filtró', 'se filtró', 'filtrada', 'filtrado'],
 };

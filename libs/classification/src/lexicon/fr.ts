@@ -12,6 +12,13 @@ export const fr: Lexicon = {
   ],
   hacked: ['piraté', 'piratage', 'compromis', 'volé'],
   phishing: [
+    'faux conseiller',
+    'faux support',
+    'faux agent',
+    'faux service',
+    'fausse page',
+    'faux e-mail',
+    'faux mail',
     'hameçonnage',
     'phishing',
     'arnaque',
@@ -69,7 +76,15 @@ export const fr: Lexicon = {
   tax: ['impôts', 'fiscal', 'déclaration'],
   partnership: ['partenariat', 'collaboration', 'sponsor'],
   listing: ['listing', 'lister'],
-  praise: ['excellent travail', 'félicitations', 'très bonne appli', 'bravo', 'merci pour', 'génial'],
+  praise: [
+    'excellent travail',
+    'félicitations',
+    'très bonne appli',
+    'bravo',
+    'merci pour cette appli',
+    'merci pour la nouvelle',
+    'génial',
+  ],
   featureRequest: [
     'ce serait bien',
     'je suggère',
@@ -92,4 +107,6 @@ export const fr: Lexicon = {
   howTo: ['comment', 'existe-t-il', 'est-ce possible', 'où puis-je', 'est-ce suffisant', 'êtes-vous'],
   chargedTwice: ['deux fois', 'en double'],
   emptyAccount: ['solde nul', 'solde à zéro', 'tout retiré', 'aucun solde'],
+  apiKeyLeak: ['a fuité', 'fuité', 'clé api exposée', 'divulgué ma clé'],
+  simSwap: ['carte sim', 'sim swap', 'plus de réseau'],
 };

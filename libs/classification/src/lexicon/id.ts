@@ -1,7 +1,15 @@
 import type { Lexicon } from './concepts';
 
 export const id: Lexicon = {
-  unauthorized: ['bukan saya', 'tidak pernah melakukan', 'tanpa izin', 'alamat asing', 'tidak dikenal'],
+  unauthorized: [
+    'bukan saya yang',
+    'tanpa sepengetahuan',
+    'bukan saya',
+    'tidak pernah melakukan',
+    'tanpa izin',
+    'alamat asing',
+    'tidak dikenal',
+  ],
   hacked: ['dibobol', 'diretas', 'di-hack', 'dihack', 'hack'],
   phishing: ['penipuan', 'penipu', 'phishing', 'situs palsu', 'palsu'],
   credentialsGiven: ['saya masukkan', 'kasih kode', 'memberikan kode'],
@@ -39,8 +47,9 @@ export const id: Lexicon = {
   complianceReview: ['dibatasi', 'kepatuhan'],
   tax: ['pajak'],
   partnership: ['kerja sama', 'kerjasama', 'partner'],
+  companyInfo: ['izin ojk', 'berizin', 'terdaftar di', 'kantor pusat', 'bappebti'],
   listing: ['listing'],
-  praise: ['bagus banget', 'sukses terus', 'mantul', 'terima kasih', 'mantap', 'keren'],
+  praise: ['bagus banget', 'sukses terus', 'mantul', 'mantap', 'keren'],
   featureRequest: [
     'semoga ditambah',
     'usul',
@@ -61,4 +70,6 @@ export const id: Lexicon = {
   howTo: ['cara', 'gimana', 'bagaimana', 'kapan', 'apakah'],
   chargedTwice: ['dua kali'],
   emptyAccount: ['saldo nol', 'saldo 0', 'sudah tarik semua', 'saldo kosong'],
+  apiKeyLeak: ['bocor', 'terekspos'],
+  simSwap: ['kartu sim', 'tidak ada sinyal', 'sim swap'],
 };

@@ -66,7 +66,7 @@ export const ko: Lexicon = {
   tax: ['세금', '납세'],
   partnership: ['제휴', '파트너십', '협업', '후원'],
   listing: ['상장'],
-  praise: ['잘 쓰고 있', '편리해', '좋아졌', '감사', '좋아요', '최고'],
+  praise: ['잘 쓰고 있', '편리해', '좋아졌', '좋아요', '최고'],
   featureRequest: [
     '추가되면 좋겠',
     '지원해 주세요',
@@ -78,7 +78,8 @@ export const ko: Lexicon = {
   ],
   supportComplaint: ['상담원', '상담', '응대', '불만', '답변이 없'],
   campaign: ['이벤트', '보상', '에어드랍', '추천인'],
-  companyInfo: ['회사', '라이선스'],
+  // Not 회사 alone (회사 컴퓨터, a work computer).
+  companyInfo: ['회사 정보', '회사 소재지', '회사는 어디', '본사', '라이선스'],
   urgentWord: ['긴급', '급합니다', '빨리', '즉시', '당장'],
   fundsAtStake: ['자산', '잔고', '잔액'],
   cannotAct: ['청산할 수 없', '출금할 수 없', '출금이 안'],

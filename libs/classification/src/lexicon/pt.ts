@@ -2,6 +2,8 @@ import type { Lexicon } from './concepts';
 
 export const pt: Lexicon = {
   unauthorized: [
+    'que não fiz',
+    'que eu não fiz',
     'não fui eu',
     'não fiz',
     'não autorizei',
@@ -15,7 +17,14 @@ export const pt: Lexicon = {
   phishing: ['golpe', 'phishing', 'perfil falso', 'site falso', 'fraude', 'golpista'],
   credentialsGiven: ['passei meu', 'passei minha', 'passei o código', 'digitei minha', 'informei'],
   nothingEntered: ['não cliquei', 'não digitei', 'não passei'],
-  simSwap: ['chip clonado', 'sim swap'],
+  simSwap: [
+    'clonaram meu chip',
+    'chip foi clonado',
+    'perdi o sinal',
+    'sem sinal',
+    'chip clonado',
+    'sim swap',
+  ],
   loginAlert: ['novo dispositivo', 'alerta de login'],
   login: ['login', 'entrar', 'acessar'],
   cannotLogin: ['não consigo entrar', 'não consigo acessar', 'não consigo fazer login', 'sem acesso'],
@@ -51,8 +60,9 @@ export const pt: Lexicon = {
   complianceReview: ['restrita', 'compliance', 'revisão'],
   tax: ['imposto', 'declaração', 'receita federal'],
   partnership: ['parceria', 'embaixador', 'patrocínio'],
+  companyInfo: ['licença para operar', 'regulamentad', 'sede da empresa', 'empresa de vocês'],
   listing: ['listar', 'listagem'],
-  praise: ['parabéns', 'ótimo trabalho', 'muito bom', 'obrigado pelo', 'adorei', 'excelente'],
+  praise: ['parabéns', 'ótimo trabalho', 'muito bom', 'obrigado pelo ótimo', 'adorei', 'excelente'],
   featureRequest: [
     'gostaria de sugerir',
     'sugiro',
@@ -76,4 +86,5 @@ export const pt: Lexicon = {
   howTo: ['como', 'onde', 'o que posso', 'é possível'],
   chargedTwice: ['duas vezes', 'em dobro'],
   emptyAccount: ['saldo zerado', 'saldo zero', 'saquei tudo', 'sem saldo'],
+  apiKeyLeak: ['vazou', 'vazada', 'vazado'],
 };

@@ -1,7 +1,17 @@
 import type { Lexicon } from './concepts';
 
 export const tr: Lexicon = {
-  unauthorized: ['ben yapmadım', 'benim değil', 'izinsiz', 'yetkisiz', 'tanımadığım', 'bilmediğim adres'],
+  unauthorized: [
+    'benim olmayan',
+    'benim açmadığım',
+    'benim yapmadığım',
+    'ben yapmadım',
+    'benim değil',
+    'izinsiz',
+    'yetkisiz',
+    'tanımadığım',
+    'bilmediğim adres',
+  ],
   hacked: ['hacklendi', 'hack', 'ele geçirildi', 'çalındı'],
   phishing: ['oltalama', 'phishing', 'dolandırıcı', 'sahte site', 'sahte hesap'],
   credentialsGiven: ['bilgilerimi girdim', 'kodu verdim'],
@@ -49,8 +59,9 @@ export const tr: Lexicon = {
   complianceReview: ['uyum', 'kısıtlan'],
   tax: ['vergi', 'beyanname'],
   partnership: ['iş birliği', 'ortaklık', 'sponsor'],
+  companyInfo: ['lisans', 'şirketiniz', 'merkeziniz', 'hangi ülkede kayıtlı'],
   listing: ['listele'],
-  praise: ['elinize sağlık', 'çok iyi', 'tebrikler', 'beğeniyorum', 'teşekkürler', 'harika'],
+  praise: ['elinize sağlık', 'çok iyi', 'tebrikler', 'beğeniyorum', 'harika'],
   featureRequest: [
     'olsa güzel olur',
     'eklenmesini',
@@ -73,4 +84,6 @@ export const tr: Lexicon = {
   howTo: ['nasıl', 'nereden', 'nerede', 'mümkün mü', 'misiniz?'],
   chargedTwice: ['iki kez', 'iki defa'],
   emptyAccount: ['bakiye sıfır', 'bakiyem sıfır', 'hepsini çektim', 'bakiye yok'],
+  apiKeyLeak: ['sızdı', 'sızdırıldı', 'ifşa oldu'],
+  simSwap: ['sim kart', 'hattım kopyalandı', 'sinyal yok'],
 };

@@ -2,6 +2,8 @@ import type { Lexicon } from './concepts';
 
 export const vi: Lexicon = {
   unauthorized: [
+    'người lạ',
+    'có ai đó đã',
     'không hề làm',
     'không phải tôi',
     'không phải mình',
@@ -49,8 +51,9 @@ export const vi: Lexicon = {
   complianceReview: ['hạn chế', 'tuân thủ'],
   tax: ['thuế'],
   partnership: ['hợp tác', 'đối tác'],
+  companyInfo: ['giấy phép', 'cấp phép', 'trụ sở', 'công ty của sàn'],
   listing: ['niêm yết', 'list'],
-  praise: ['rất tốt', 'làm tốt lắm', 'cảm ơn', 'tuyệt vời'],
+  praise: ['rất tốt', 'làm tốt lắm', 'cảm ơn đội ngũ', 'tuyệt vời'],
   featureRequest: ['nên thêm', 'mong sàn', 'hy vọng sàn', 'góp ý', 'đề xuất', 'mong muốn thêm'],
   supportComplaint: ['hỗ trợ chậm', 'không ai trả lời', 'khiếu nại'],
   campaign: ['sự kiện', 'thưởng', 'airdrop'],
@@ -64,4 +67,6 @@ export const vi: Lexicon = {
   howTo: ['làm thế nào', 'cách', 'bao nhiêu', 'sao lại', 'cho mình hỏi'],
   chargedTwice: ['hai lần'],
   emptyAccount: ['đã rút hết', 'số dư bằng 0', 'số dư 0', 'không còn số dư'],
+  apiKeyLeak: ['bị lộ', 'rò rỉ'],
+  simSwap: ['sim', 'mất sóng'],
 };

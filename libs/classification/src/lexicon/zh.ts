@@ -3,6 +3,11 @@ import type { Lexicon } from './concepts';
 /** Simplified and common traditional forms. */
 export const zh: Lexicon = {
   unauthorized: [
+    '没有申请提现',
+    '我没有申请',
+    '有人登录了我的',
+    '有人登录我的',
+    '有人盗用',
     '不是我',
     '未经授权',
     '未授权',
@@ -80,9 +85,10 @@ export const zh: Lexicon = {
   complianceReview: ['合规', '审核', '限制'],
   tax: ['税', '报税'],
   partnership: ['合作', '推广', '赞助', '返佣', 'kol'],
-  listing: ['上币', '上线'],
+  // Not 上线 alone: a new version 上线 (went live) is not a listing.
+  listing: ['上币', '上线新币', '什么时候上线', '申请上线', '上线交易'],
   press: ['采访', '记者', '媒体'],
-  praise: ['很好用', '非常好', '辛苦了', '谢谢', '好用', '点赞'],
+  praise: ['很好用', '非常好', '辛苦了', '好用', '点赞'],
   featureRequest: [
     '希望你们',
     '能不能增加',
@@ -95,7 +101,8 @@ export const zh: Lexicon = {
   ],
   supportComplaint: ['客服', '投诉', '没人接', '打不通', '排队'],
   campaign: ['活动', '奖励', '空投', '邀请码'],
-  companyInfo: ['牌照', '公司', '储备金'],
+  // Not 公司 alone: 贵公司 is how customers address the exchange.
+  companyInfo: ['牌照', '公司在哪', '公司注册', '公司地址', '哪家公司', '公司背景', '储备金'],
   urgentWord: ['紧急', '马上', '立即', '尽快', '赶紧'],
   fundsAtStake: ['资产', '余额', '账户里还有'],
   cannotAct: ['无法平仓', '平不了', '提不出来'],
