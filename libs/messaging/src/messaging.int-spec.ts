@@ -198,6 +198,22 @@ describe('messaging against the real Kafka and Postgres', () => {
       expect(await sideEffects([event.id])).toHaveLength(1);
     });
 
+    it('handles an event twice in one batch once, and the neighbours of a redelivered event once each', async () => {
+      const inquiryId = randomUUID();
+      const twice = probeEvent('ok', inquiryId);
+      const [a, b, c, d] = Array.from({ length: 4 }, () => probeEvent('ok', inquiryId));
+      const message = (event: { id: string }) => ({ key: inquiryId, value: JSON.stringify(event) });
+      await send(message(a), message(twice), message(twice), message(b));
+      await waitFor(async () => (await sideEffects([a.id, twice.id, b.id])).length >= 3);
+      // Redelivered among new events: its record already exists, so that batch is undone and its events
+      // are handled on their own, where it is found processed (the repair cue) and the others run once.
+      await send(message(c), message(twice), message(d));
+      await waitFor(async () => (await sideEffects([c.id, d.id])).length === 2);
+      await waitFor(() => repairs.includes(twice.id));
+      const rows = await sideEffects([a.id, twice.id, b.id, c.id, d.id]);
+      expect(rows.map((row) => row.event_id)).toEqual([a.id, twice.id, b.id, c.id, d.id]);
+    });
+
     it('publishes what another process wrote through the outbox, and this process handles it', async () => {
       const inquiryId = randomUUID();
       const writer = spawnChild('libs/messaging/test/fixtures/outbox-writer.ts', ['publish', '3', inquiryId]);
