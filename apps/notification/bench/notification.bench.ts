@@ -1,153 +1,334 @@
 /**
- * Deliveries per second to a local HTTP receiver: N webhook deliveries (ready, as the consumer leaves
- * them) are enqueued on `delivery-webhook`; the clock runs until every one was received, signature-checked
- * and recorded `sent` with its notification.sent.v1 in the outbox. Real Postgres, Redis and Kafka.
+ * Deliveries per second to a local receiver. N deliveries (ready, as the consumer leaves them: a customer's
+ * reply rendered from the real template) are inserted into the service's table and enqueued on their
+ * transport's queue; the clock runs until every one was received and recorded `sent` with its
+ * notification.sent.v1 in the outbox. Real Postgres, Redis and Kafka; the service is `main.ts` in its own
+ * process(es), the receiver too.
  *
- *   node -r @swc-node/register apps/notification/bench/notification.bench.ts [--count 20000]
+ *   npm run -s bench:notification -- [--transport webhook|email] [--count 20000] [--replicas 1]
+ *                                    [--profile DIR]
+ *
+ * - webhook: signed POSTs to a local HTTP receiver that checks signatures like an adapter would.
+ * - email: SMTP to a local `smtp-server` (nodemailer's pool, SMTP_MAX_CONNECTIONS). EMAIL_RATE_PER_SECOND
+ *   (100 by default, the per-transport limit by design) and the other settings can be raised through the
+ *   environment: `EMAIL_RATE_PER_SECOND=5000 EMAIL_CONCURRENCY=50 npm run -s bench:notification -- ...`.
+ * - `--replicas N` starts N service processes (the queues, claims and priorities work across processes).
+ * - `--profile DIR` runs the service with `node --cpu-prof`; the profile is written to DIR when it exits,
+ *   and the delivery phase's bounds are printed (`mark start|end <µs>`, the profile's monotonic clock) to
+ *   slice it: `node -r @swc-node/register apps/assignment/bench/cpuprofile-summary.ts FILE FROM TO`.
+ *
+ * Prints deliveries/s; CPU time per delivery of the service processes (from /proc: less noisy than wall
+ * time on a shared machine), of the receiver, of the bench's own redis-server and of the Postgres
+ * backends serving the service; the service's idle CPU per second (measured for 5 s before, it weighs
+ * on the figure per delivery when there are few a second); Postgres queries, Redis commands and Redis
+ * round trips per delivery in the service (counted by a preload that wraps pg's and ioredis' prototypes);
+ * the bench's own enqueue (which the consumer does in production); deliveries that needed more than one
+ * attempt; and the load average.
  */
-import { NestFactory } from '@nestjs/core';
-import { type ChildProcess, fork } from 'node:child_process';
+import type { IoSnapshot } from '@relaydesk/testing';
 import {
   cleanUpRun,
   excludeFromIoCount,
-  installIoCounter,
-  IoMark,
+  freePort,
   isolatedEnv,
   loadAverage,
+  postgresBackendsOf,
+  processCpuMs,
+  startPrivateRedis,
   testRunId,
+  waitFor,
+  waitForExit,
   withPg,
 } from '@relaydesk/testing';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Client } from 'pg';
-import { AppModule } from '../src/app.module';
 import { loadNotificationConfig } from '../src/config';
+import type { Transport } from '../src/deliveries/delivery.model';
 import { DeliveryQueues } from '../src/deliveries/delivery.queues';
+import { TemplateRenderer } from '../src/templates/template.renderer';
 import type { ReceiverReport } from './receiver.child';
+import type { SmtpReceiverReport } from './smtp-receiver.child';
 
-installIoCounter();
+const WORKSPACE = path.resolve(__dirname, '../../..');
+const IDLE_SAMPLE_MS = 5_000;
 
-function argument(name: string, fallback: number): number {
+function flag(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** Starts the receiver in its own process; resolves with its port. */
-function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(require.resolve('./receiver.child'), [], {
-    execArgv: ['-r', '@swc-node/register'],
+const log = (line: string) => process.stdout.write(`${line}\n`);
+/** The monotonic clock of `--cpu-prof` profiles, in µs. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Forks a TypeScript file with an IPC channel; resolves once it sent a message matching `ready`. */
+function forkTs<T>(
+  file: string,
+  options: { execArgv?: string[]; env?: Record<string, string>; ready: (message: T) => boolean },
+): Promise<{ child: ChildProcess; message: T }> {
+  const child = fork(path.resolve(__dirname, file), [], {
+    cwd: WORKSPACE,
+    execArgv: [...(options.execArgv ?? []), '-r', '@swc-node/register'],
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
-    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+    const onMessage = (message: T) => {
+      if (!options.ready(message)) return;
+      child.off('message', onMessage);
+      child.removeAllListeners('exit');
+      resolve({ child, message });
+    };
+    child.on('message', onMessage);
   });
 }
 
-function askReceiver(child: ChildProcess): Promise<ReceiverReport> {
+function ask<T>(child: ChildProcess, question: string, key: string): Promise<T> {
   return new Promise((resolve) => {
-    child.once('message', (message: { report: ReceiverReport }) => resolve(message.report));
-    child.send('report');
+    const onMessage = (message: Record<string, unknown>) => {
+      if (!(key in message)) return;
+      child.off('message', onMessage);
+      resolve(message[key] as T);
+    };
+    child.on('message', onMessage);
+    child.send(question);
   });
+}
+
+const renderer = new TemplateRenderer();
+
+/** What is stored for a customer's reply, rendered by the service's own templates. */
+function replyMessage(transport: Transport, id: string, inquiryId: string): Record<string, unknown> {
+  const rendered = renderer.render('reply', 'customer', 'en', {
+    ref: inquiryId.slice(0, 8).toUpperCase(),
+    name: 'Alex Doe',
+    body: 'Your withdrawal of 0.25 BTC was credited at 14:02 UTC.\nThe network fee was 0.0001 BTC.',
+    trackingUrl: `http://localhost:3001/inquiries/${inquiryId}?token=bench`,
+  });
+  if (transport === 'email') return { subject: rendered.subject, text: rendered.text, html: rendered.html };
+  return {
+    body: {
+      deliveryId: id,
+      inquiryId,
+      kind: 'reply',
+      channel: 'chat',
+      externalId: `ext-${inquiryId}`,
+      customer: { handle: 'alex' },
+      language: rendered.language,
+      subject: rendered.subject,
+      text: rendered.text,
+    },
+  };
 }
 
 async function main(): Promise<void> {
-  const count = argument('count', 20_000);
+  const transport = (flag('transport') ?? 'webhook') as Transport;
+  if (transport !== 'webhook' && transport !== 'email') throw new Error('--transport webhook|email');
+  const count = Number(flag('count') ?? 20_000);
+  const replicas = Number(flag('replicas') ?? 1);
+  const profileDir = flag('profile');
   const runId = testRunId();
-  const env = isolatedEnv(runId, 'notification');
-  const receiver = await startReceiver();
-  const config = loadNotificationConfig({
-    ...process.env,
-    ...env,
+  // A redis-server of its own: its CPU is the service's alone.
+  const redis = await startPrivateRedis();
+
+  const receiver =
+    transport === 'webhook'
+      ? await forkTs<{ port?: number }>('receiver.child.ts', { ready: (message) => 'port' in message })
+      : await forkTs<{ port?: number }>('smtp-receiver.child.ts', { ready: (message) => 'port' in message });
+  const receiverPort = receiver.message.port as number;
+  const env: Record<string, string> = {
+    ...isolatedEnv(runId, 'notification'),
     LOG_LEVEL: 'error',
-    ADAPTER_CALLBACKS: `demo=http://127.0.0.1:${receiver.port}/adapter`,
+    ADAPTER_CALLBACKS: `demo=http://127.0.0.1:${receiverPort}/adapter`,
+    SMTP_URL: `smtp://127.0.0.1:${receiverPort}`,
     DELIVERY_SWEEP_INTERVAL_MS: '3600000',
-  });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error'] });
-  await app.init();
+    REDIS_URL: redis.url,
+  };
+  // The service's settings (EMAIL_RATE_PER_SECOND, WEBHOOK_CONCURRENCY, ...) come from the environment.
+  const config = loadNotificationConfig({ ...process.env, ...env });
+  const services: ChildProcess[] = [];
+  const queues = new DeliveryQueues(config);
   try {
+    // One after the other: the first runs the migrations.
+    for (let replica = 0; replica < replicas; replica++) {
+      const port = await freePort();
+      const execArgv = [
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        '-r',
+        '@swc-node/register',
+        '-r',
+        path.resolve(__dirname, 'io-count.preload.ts'),
+      ];
+      const child = fork(path.resolve(WORKSPACE, 'apps/notification/src/main.ts'), [], {
+        cwd: WORKSPACE,
+        execArgv,
+        env: { ...process.env, ...env, PORT: String(port) },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      services.push(child);
+      await waitFor(
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200 ||
+          undefined,
+        { timeoutMs: 120_000, intervalMs: 250, what: `notification replica ${replica} ready` },
+      );
+    }
+
     const schema = `"${config.DB_SCHEMA}"`;
     const ids: string[] = [];
     await withPg(async (client) => {
       for (let offset = 0; offset < count; offset += 5_000) {
         const batch = Array.from({ length: Math.min(5_000, count - offset) }, () => randomUUID());
         ids.push(...batch);
+        const inquiries = batch.map(() => randomUUID());
         await client.query(
           `INSERT INTO ${schema}.deliveries (id, event_id, inquiry_id, kind, recipient, recipient_key, channel,
              variables, held, transport, address, language, message)
-           SELECT id, gen_random_uuid(), gen_random_uuid(), 'reply', 'customer', 'customer', 'chat', '{}', false,
-             'webhook', 'adapter:demo', 'en',
-             jsonb_build_object('body', jsonb_build_object('deliveryId', id, 'kind', 'reply', 'text', 'Your withdrawal was credited.'))
-           FROM unnest($1::uuid[]) AS id`,
-          [batch],
+           SELECT id, gen_random_uuid(), inquiry_id, 'reply', 'customer', 'customer', $2, '{}', false,
+             $3, CASE WHEN $3 = 'email' THEN 'customer-' || left(inquiry_id::text, 8) || '@bench.local'
+                      ELSE 'adapter:demo' END,
+             'en', message
+           FROM unnest($1::uuid[], $4::uuid[], $5::jsonb[]) AS t(id, inquiry_id, message)`,
+          [
+            batch,
+            transport === 'email' ? 'email' : 'chat',
+            transport,
+            inquiries,
+            batch.map((id, index) => JSON.stringify(replyMessage(transport, id, inquiries[index]))),
+          ],
         );
       }
     });
-    const queues = app.get(DeliveryQueues);
-    // The progress poll has its own connection; its queries are not the service's.
+    // The progress poll has its own connection; it is not the service's.
     const poll = excludeFromIoCount(new Client({ connectionString: config.DATABASE_URL }));
     await poll.connect();
-    const pollQuery = poll.query.bind(poll);
+    const redisPid = Number(/process_id:(\d+)/.exec(await queues.connection.info('server'))?.[1]);
+    // The Postgres backends of the service's connections (more may open during the run: all their CPU counts).
+    const backendCpu = async () => {
+      const cpu = new Map<number, number>();
+      for (const child of services)
+        for (const pid of await postgresBackendsOf(poll, child.pid!)) cpu.set(pid, processCpuMs(pid));
+      return cpu;
+    };
+    // What the service burns doing nothing (outbox relay polls, Kafka consumer, BullMQ timers), per second:
+    // it weighs on the figure per delivery when deliveries are few per second (email at its rate limit).
+    const idleCpuBefore = services.map((child) => processCpuMs(child.pid!));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+    const idleCpuMsPerSecond =
+      (services.reduce((sum, child, index) => sum + processCpuMs(child.pid!) - idleCpuBefore[index], 0) *
+        1000) /
+      IDLE_SAMPLE_MS;
     const loadBefore = loadAverage();
-    const io = new IoMark();
-    const cpuBefore = process.cpuUsage();
-    const started = process.hrtime.bigint();
+    const pgCpuBefore = await backendCpu();
+    const redisCpuBefore = processCpuMs(redisPid);
+    const ioBefore = await Promise.all(services.map((child) => ask<IoSnapshot>(child, 'io', 'io')));
+    const cpuBefore = services.map((child) => processCpuMs(child.pid!));
+    const benchCpuBefore = process.cpuUsage();
+    const startUs = monotonicUs();
+    process.stderr.write(`mark start ${startUs}\n`);
     for (let offset = 0; offset < ids.length; offset += 1_000) {
       await queues.enqueue(
-        ids
-          .slice(offset, offset + 1_000)
-          .map((id) => ({ id, transport: 'webhook' as const, recipient: 'customer' as const })),
+        ids.slice(offset, offset + 1_000).map((id) => ({ id, transport, recipient: 'customer' as const })),
       );
     }
+    const enqueueSeconds = (monotonicUs() - startUs) / 1e6;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
     for (;;) {
-      const { rows } = await pollQuery<{ n: number }>(
+      const { rows } = await poll.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${schema}.deliveries WHERE status = 'sent'`,
       );
-      const sent = rows[0].n;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      process.stdout.write(`\r${sent}/${count} sent after ${seconds.toFixed(1)} s`);
-      if (sent >= count) break;
-      if (seconds > 300) throw new Error('gave up after 300 s');
+      const seconds = (monotonicUs() - startUs) / 1e6;
+      process.stdout.write(`\r${rows[0].n}/${count} sent after ${seconds.toFixed(1)} s   `);
+      if (rows[0].n >= count) break;
+      if (seconds > 900) throw new Error('gave up after 900 s');
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const cpu = process.cpuUsage(cpuBefore);
-    const { pgQueries: pg, redisCommands: redis } = io.since();
-    const { rows: retried } = await pollQuery<{ attempts: number; error: string | null; n: number }>(
+    const endUs = monotonicUs();
+    process.stderr.write(`\nmark end ${endUs}\n`);
+    const seconds = (endUs - startUs) / 1e6;
+    const serviceCpuMs = services.map((child, index) => processCpuMs(child.pid!) - cpuBefore[index]);
+    const redisCpuMs = processCpuMs(redisPid) - redisCpuBefore;
+    let postgresCpuMs = 0;
+    for (const [pid, ms] of await backendCpu()) postgresCpuMs += ms - (pgCpuBefore.get(pid) ?? 0);
+    const ioAfter = await Promise.all(services.map((child) => ask<IoSnapshot>(child, 'io', 'io')));
+    const loadAfter = loadAverage();
+    const io = (key: 'pgQueries' | 'redisCommands' | 'redisRoundTrips') =>
+      Number(
+        (
+          ioAfter.reduce((sum, snapshot, index) => sum + snapshot[key] - ioBefore[index][key], 0) / count
+        ).toFixed(3),
+      );
+    const { rows: retried } = await poll.query<{ attempts: number; error: string | null; n: number }>(
       `SELECT attempts, left(last_error, 80) AS error, count(*)::int AS n FROM ${schema}.deliveries
        WHERE attempts > 1 GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
     );
+    const { rows: outbox } = await poll.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM ${schema}.outbox)::int AS n`,
+    );
     await poll.end();
-    const received = await askReceiver(receiver.child);
-    process.stdout.write('\n');
-    console.log(
+    const report =
+      transport === 'webhook'
+        ? await ask<ReceiverReport>(receiver.child, 'report', 'report')
+        : await ask<SmtpReceiverReport>(receiver.child, 'report', 'report');
+    const totalCpu = serviceCpuMs.reduce((sum, ms) => sum + ms, 0);
+    log(
       JSON.stringify({
+        transport,
         deliveries: count,
-        received: received.received,
-        distinctIdempotencyKeys: received.distinctIdempotencyKeys,
-        badSignatures: received.badSignatures,
+        replicas,
+        ...('distinctIdempotencyKeys' in report
+          ? {
+              received: report.received,
+              distinctIdempotencyKeys: report.distinctIdempotencyKeys,
+              badSignatures: report.badSignatures,
+            }
+          : { received: report.received, distinctMessageIds: report.distinctMessageIds }),
         seconds: Number(seconds.toFixed(2)),
         deliveriesPerSecond: Math.round(count / seconds),
-        // CPU time per delivery of the service's process, and of the receiver's: less noisy than wall time.
-        cpuMsPerDelivery: Number(((cpu.user + cpu.system) / 1000 / count).toFixed(3)),
-        receiverCpuMsPerDelivery: Number((received.cpuMs / count).toFixed(3)),
-        pgQueriesPerDelivery: Number((pg / count).toFixed(3)),
-        redisCommandsPerDelivery: Number((redis / count).toFixed(3)),
+        // CPU time per delivery of the service's processes (all replicas), and of the receiver's.
+        cpuMsPerDelivery: Number((totalCpu / count).toFixed(3)),
+        idleCpuMsPerSecond: Math.round(idleCpuMsPerSecond),
+        cpuMsPerDeliveryByReplica: serviceCpuMs.map((ms) => Number((ms / count).toFixed(3))),
+        receiverCpuMsPerDelivery: Number((report.cpuMs / count).toFixed(3)),
+        // The infrastructure's CPU for the service: its own redis-server, and the Postgres backends of its
+        // connections (pool and outbox relay). Kafka's broker is shared with everything else: not counted.
+        redisServerCpuMsPerDelivery: Number((redisCpuMs / count).toFixed(3)),
+        postgresCpuMsPerDelivery: Number((postgresCpuMs / count).toFixed(3)),
+        pgQueriesPerDelivery: io('pgQueries'),
+        redisCommandsPerDelivery: io('redisCommands'),
+        redisRoundTripsPerDelivery: io('redisRoundTrips'),
+        enqueue: {
+          seconds: Number(enqueueSeconds.toFixed(2)),
+          benchCpuMsPerJob: Number(((benchCpu.user + benchCpu.system) / 1000 / count).toFixed(3)),
+        },
+        outboxRowsNotYetRelayed: outbox[0].n,
         retried,
-        loadAverage: { before: loadBefore, after: loadAverage() },
-        webhookConcurrency: config.WEBHOOK_CONCURRENCY,
-        webhookRatePerSecond: config.WEBHOOK_RATE_PER_SECOND,
+        loadAverage: { before: loadBefore, after: loadAfter },
+        concurrency: transport === 'webhook' ? config.WEBHOOK_CONCURRENCY : config.EMAIL_CONCURRENCY,
+        ratePerSecond:
+          transport === 'webhook' ? config.WEBHOOK_RATE_PER_SECOND : config.EMAIL_RATE_PER_SECOND,
+        ...(transport === 'email' ? { smtpMaxConnections: config.SMTP_MAX_CONNECTIONS } : {}),
       }),
     );
   } finally {
-    await app.close();
-    receiver.child.removeAllListeners('exit');
+    await queues.onModuleDestroy();
+    for (const child of services) child.kill('SIGTERM');
+    for (const child of services) await waitForExit(child, 60_000).catch(() => child.kill('SIGKILL'));
     receiver.child.send('stop');
+    await waitForExit(receiver.child, 10_000).catch(() => receiver.child.kill('SIGKILL'));
+    redis.stop();
     await cleanUpRun(runId);
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+    process.exit(1);
+  },
+);
