@@ -1,9 +1,9 @@
 /**
- * Deliveries per second to a local receiver. N deliveries (ready, as the consumer leaves them: a customer's
- * reply rendered from the real template) are inserted into the service's table and enqueued on their
- * transport's queue; the clock runs until every one was received and recorded `sent` with its
- * notification.sent.v1 in the outbox. Real Postgres, Redis and Kafka; the service is `main.ts` in its own
- * process(es), the receiver too.
+ * Deliveries per second to a local receiver. N deliveries (ready, as the consumer leaves them: a
+ * customer's reply rendered from the real template) are inserted into the service's table and enqueued
+ * on their transport's queue while it is paused; the clock runs from its resumption until every one was
+ * received and recorded `sent` with its notification.sent.v1 in the outbox. Real Postgres, Redis and
+ * Kafka; the service is `main.ts` in its own process(es), the receiver too.
  *
  *   npm run -s bench:notification -- [--transport webhook|email] [--count 20000] [--replicas 1]
  *                                    [--profile DIR]
@@ -13,17 +13,18 @@
  *   (100 by default, the per-transport limit by design) and the other settings can be raised through the
  *   environment: `EMAIL_RATE_PER_SECOND=5000 EMAIL_CONCURRENCY=50 npm run -s bench:notification -- ...`.
  * - `--replicas N` starts N service processes (the queues, claims and priorities work across processes).
- * - `--profile DIR` runs the service with `node --cpu-prof`; the profile is written to DIR when it exits,
- *   and the delivery phase's bounds are printed (`mark start|end <µs>`, the profile's monotonic clock) to
- *   slice it: `node -r @swc-node/register apps/assignment/bench/cpuprofile-summary.ts FILE FROM TO`.
+ * - `--profile DIR` runs the service with `node --cpu-prof`; the profile is written to DIR when it exits.
+ *   The bounds of the idle sample and of the delivery phase are printed on stderr (`mark idle|start|end
+ *   <µs>`, on the profile's monotonic clock) to slice it:
+ *   `node -r @swc-node/register apps/assignment/bench/cpuprofile-summary.ts FILE FROM TO`.
  *
  * Prints deliveries/s; CPU time per delivery of the service processes (from /proc: less noisy than wall
- * time on a shared machine), of the receiver, of the bench's own redis-server and of the Postgres
- * backends serving the service; the service's idle CPU per second (measured for 5 s before, it weighs
- * on the figure per delivery when there are few a second); Postgres queries, Redis commands and Redis
- * round trips per delivery in the service (counted by a preload that wraps pg's and ioredis' prototypes);
- * the bench's own enqueue (which the consumer does in production); deliveries that needed more than one
- * attempt; and the load average.
+ * time on a shared machine), of the receiver, of the bench's own redis-server (with its time by command)
+ * and of the Postgres backends serving the service; the service's idle CPU per second (sampled for 5 s
+ * before: it weighs on the figure per delivery when there are few a second); Postgres queries, Redis
+ * commands and round trips per delivery in the service (counted by a preload that wraps pg's and
+ * ioredis' prototypes); the enqueue apart (the bench's CPU and Redis', what the consumer spends in
+ * production); deliveries that needed more than one attempt; and the load average.
  */
 import type { IoSnapshot } from '@relaydesk/testing';
 import {
@@ -45,7 +46,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { loadNotificationConfig } from '../src/config';
-import type { Transport } from '../src/deliveries/delivery.model';
+import { queueOf, type Transport } from '../src/deliveries/delivery.model';
 import { DeliveryQueues } from '../src/deliveries/delivery.queues';
 import { TemplateRenderer } from '../src/templates/template.renderer';
 import type { ReceiverReport } from './receiver.child';
@@ -216,27 +217,38 @@ async function main(): Promise<void> {
     };
     // What the service burns doing nothing (outbox relay polls, Kafka consumer, BullMQ timers), per second:
     // it weighs on the figure per delivery when deliveries are few per second (email at its rate limit).
+    process.stderr.write(`mark idle ${monotonicUs()}\n`);
     const idleCpuBefore = services.map((child) => processCpuMs(child.pid!));
     await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
     const idleCpuMsPerSecond =
       (services.reduce((sum, child, index) => sum + processCpuMs(child.pid!) - idleCpuBefore[index], 0) *
         1000) /
       IDLE_SAMPLE_MS;
-    const loadBefore = loadAverage();
-    const pgCpuBefore = await backendCpu();
-    const redisCpuBefore = processCpuMs(redisPid);
-    const ioBefore = await Promise.all(services.map((child) => ask<IoSnapshot>(child, 'io', 'io')));
-    const cpuBefore = services.map((child) => processCpuMs(child.pid!));
+    // The backlog is enqueued while the queue is paused (BullMQ's global pause: the workers take nothing),
+    // so that enqueuing, which the consumer does in production, is measured apart from delivering.
+    const queue = queues.queue(queueOf(transport));
+    await queue.pause();
+    const enqueueRedisCpuBefore = processCpuMs(redisPid);
     const benchCpuBefore = process.cpuUsage();
-    const startUs = monotonicUs();
-    process.stderr.write(`mark start ${startUs}\n`);
+    const enqueueStarted = monotonicUs();
     for (let offset = 0; offset < ids.length; offset += 1_000) {
       await queues.enqueue(
         ids.slice(offset, offset + 1_000).map((id) => ({ id, transport, recipient: 'customer' as const })),
       );
     }
-    const enqueueSeconds = (monotonicUs() - startUs) / 1e6;
+    const enqueueSeconds = (monotonicUs() - enqueueStarted) / 1e6;
     const benchCpu = process.cpuUsage(benchCpuBefore);
+    const enqueueRedisCpuMs = processCpuMs(redisPid) - enqueueRedisCpuBefore;
+
+    const loadBefore = loadAverage();
+    const pgCpuBefore = await backendCpu();
+    const redisCpuBefore = processCpuMs(redisPid);
+    await queues.connection.config('RESETSTAT');
+    const ioBefore = await Promise.all(services.map((child) => ask<IoSnapshot>(child, 'io', 'io')));
+    const cpuBefore = services.map((child) => processCpuMs(child.pid!));
+    const startUs = monotonicUs();
+    process.stderr.write(`mark start ${startUs}\n`);
+    await queue.resume();
     for (;;) {
       const { rows } = await poll.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${schema}.deliveries WHERE status = 'sent'`,
@@ -252,6 +264,13 @@ async function main(): Promise<void> {
     const seconds = (endUs - startUs) / 1e6;
     const serviceCpuMs = services.map((child, index) => processCpuMs(child.pid!) - cpuBefore[index]);
     const redisCpuMs = processCpuMs(redisPid) - redisCpuBefore;
+    // Where redis-server's time went, by command (its own accounting: time inside the command, Lua included).
+    const redisCommandUs = [
+      ...(await queues.connection.info('commandstats')).matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+)/gm),
+    ]
+      .map(([, name, calls, usec]) => ({ name, calls: Number(calls), usec: Number(usec) }))
+      .sort((a, b) => b.usec - a.usec)
+      .slice(0, 4);
     let postgresCpuMs = 0;
     for (const [pid, ms] of await backendCpu()) postgresCpuMs += ms - (pgCpuBefore.get(pid) ?? 0);
     const ioAfter = await Promise.all(services.map((child) => ask<IoSnapshot>(child, 'io', 'io')));
@@ -297,13 +316,21 @@ async function main(): Promise<void> {
         // The infrastructure's CPU for the service: its own redis-server, and the Postgres backends of its
         // connections (pool and outbox relay). Kafka's broker is shared with everything else: not counted.
         redisServerCpuMsPerDelivery: Number((redisCpuMs / count).toFixed(3)),
+        redisServerCommandsPerDelivery: Object.fromEntries(
+          redisCommandUs.map(({ name, calls, usec }) => [
+            name,
+            { calls: Number((calls / count).toFixed(2)), us: Number((usec / count).toFixed(1)) },
+          ]),
+        ),
         postgresCpuMsPerDelivery: Number((postgresCpuMs / count).toFixed(3)),
         pgQueriesPerDelivery: io('pgQueries'),
         redisCommandsPerDelivery: io('redisCommands'),
         redisRoundTripsPerDelivery: io('redisRoundTrips'),
+        // Before the clock started, queue paused: the bench's CPU (as a consumer would spend it) and Redis'.
         enqueue: {
           seconds: Number(enqueueSeconds.toFixed(2)),
-          benchCpuMsPerJob: Number(((benchCpu.user + benchCpu.system) / 1000 / count).toFixed(3)),
+          cpuMsPerJob: Number(((benchCpu.user + benchCpu.system) / 1000 / count).toFixed(3)),
+          redisServerCpuMsPerJob: Number((enqueueRedisCpuMs / count).toFixed(3)),
         },
         outboxRowsNotYetRelayed: outbox[0].n,
         retried,
