@@ -260,7 +260,8 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const endUs = monotonicUs();
-    process.stderr.write(`\nmark end ${endUs}\n`);
+    process.stdout.write('\n');
+    process.stderr.write(`mark end ${endUs}\n`);
     const seconds = (endUs - startUs) / 1e6;
     const serviceCpuMs = services.map((child, index) => processCpuMs(child.pid!) - cpuBefore[index]);
     const redisCpuMs = processCpuMs(redisPid) - redisCpuBefore;
