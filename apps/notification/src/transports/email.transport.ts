@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@relaydesk/runtime';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { NotificationConfig } from '../config';
-import type { DeliveryRow } from '../deliveries/delivery.model';
+import type { ClaimedDelivery } from '../deliveries/delivery.model';
 import { DeliveryError } from './delivery.error';
 
 interface SmtpFailure {
@@ -37,7 +37,7 @@ export class EmailTransport implements OnApplicationShutdown {
     } as nodemailer.TransportOptions);
   }
 
-  async send(delivery: DeliveryRow): Promise<void> {
+  async send(delivery: ClaimedDelivery): Promise<void> {
     if (!delivery.address || !delivery.message || !('subject' in delivery.message)) {
       throw new DeliveryError('not an email delivery', true);
     }
