@@ -306,7 +306,11 @@ async function main(): Promise<void> {
               distinctIdempotencyKeys: report.distinctIdempotencyKeys,
               badSignatures: report.badSignatures,
             }
-          : { received: report.received, distinctMessageIds: report.distinctMessageIds }),
+          : {
+              received: report.received,
+              distinctMessageIds: report.distinctMessageIds,
+              smtpConnections: report.connections,
+            }),
         seconds: Number(seconds.toFixed(2)),
         deliveriesPerSecond: Math.round(count / seconds),
         // CPU time per delivery of the service's processes (all replicas), and of the receiver's.

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface SmtpReceiverReport {
   received: number;
+  /** SMTP connections opened by the service (its pool reconnects after `maxMessages`). */
+  connections: number;
   distinctMessageIds: number;
   cpuMs: number;
 }
@@ -17,6 +19,7 @@ const MESSAGE_ID = /^message-id:\s*(<[^>\r\n]+>)/im;
 
 async function main(): Promise<void> {
   let received = 0;
+  let connections = 0;
   const messageIds = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
@@ -24,6 +27,10 @@ async function main(): Promise<void> {
     logger: false,
     // nodemailer's pool sends many messages per connection.
     maxClients: 1_000,
+    onConnect: (_session, callback) => {
+      connections += 1;
+      callback();
+    },
     onData: (stream, _session, callback) => {
       let head = '';
       stream.on('data', (chunk: Buffer) => {
@@ -45,6 +52,7 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuBefore);
       const report: SmtpReceiverReport = {
         received,
+        connections,
         distinctMessageIds: messageIds.size,
         cpuMs: (cpu.user + cpu.system) / 1000,
       };
