@@ -278,7 +278,13 @@ async function main(): Promise<void> {
     const backendCpu = async () => {
       const cpu = new Map<number, number>();
       for (const child of services)
-        for (const pid of await postgresBackendsOf(poll, child.pid!)) cpu.set(pid, processCpuMs(pid));
+        for (const pid of await postgresBackendsOf(poll, child.pid!)) {
+          try {
+            cpu.set(pid, processCpuMs(pid));
+          } catch {
+            // The backend ended meanwhile (a connection the pool closed): its CPU is lost to the figure.
+          }
+        }
       return cpu;
     };
     // What the service burns doing nothing (outbox relay polls, Kafka consumer, BullMQ timers), per second:
