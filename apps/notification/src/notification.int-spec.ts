@@ -22,6 +22,7 @@ import { classified, deadlinesSet, envelope, LocalReceiver, received } from '../
 import { AppModule } from './app.module';
 import { loadNotificationConfig, type NotificationConfig } from './config';
 import type { DeliveryDto } from './deliveries/deliveries.controller';
+import { ACKNOWLEDGEMENT_GRACE_QUEUE, DeliveryQueues } from './deliveries/delivery.queues';
 
 const runId = testRunId();
 const env = isolatedEnv(runId, 'notification');
@@ -70,6 +71,17 @@ describe('notification against real Kafka, Postgres, Redis, a local SMTP server 
       },
       { timeoutMs: 30_000, what: `${count} settled deliveries of ${inquiryId}` },
     );
+
+  /** What happened to an inquiry's grace timer, from its queue's event stream. */
+  async function graceTimerEvents(inquiryId: string): Promise<string[]> {
+    const entries = await service.app
+      .get(DeliveryQueues)
+      .connection.xrange(`${config.REDIS_KEY_PREFIX}:${ACKNOWLEDGEMENT_GRACE_QUEUE}:events`, '-', '+');
+    const field = (fields: string[], name: string) => fields[fields.indexOf(name) + 1];
+    return entries
+      .filter(([, fields]) => field(fields, 'jobId') === `ack-grace-${inquiryId}`)
+      .map(([, fields]) => field(fields, 'event'));
+  }
 
   beforeAll(async () => {
     await Promise.all([smtp.start(), receiver.start()]);
@@ -156,6 +168,15 @@ describe('notification against real Kafka, Postgres, Redis, a local SMTP server 
     });
     expect(delivery.sentAt).toEqual(expect.any(String));
     expect(mail.messageId).toBe(`<${delivery.id}@relaydesk>`);
+    // The grace timer armed at reception is removed once acknowledged, rather than firing for nothing.
+    const timer = await waitFor(
+      async () => {
+        const events = await graceTimerEvents(inquiryId);
+        return events.includes('removed') && events;
+      },
+      { what: 'the grace timer removed' },
+    );
+    expect(timer).not.toContain('completed');
     const sent = await waitFor(() =>
       reader.messages.find(
         (message) => message.key === inquiryId && message.topic.endsWith(Topic.NotificationSent),

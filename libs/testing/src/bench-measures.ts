@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 
@@ -107,4 +107,46 @@ export function loadAverage(): string {
   return loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
+}
+
+/** The TCP connections process `pid` holds, as local and remote ports (from /proc: Linux; IPv4 and IPv6). */
+export function processTcpConnections(pid: number): { localPort: number; remotePort: number }[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return ''; // closed meanwhile
+      }
+    })();
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const connections: { localPort: number; remotePort: number }[] = [];
+  const port = (address: string) => parseInt(address.slice(address.lastIndexOf(':') + 1), 16);
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 9 && inodes.has(fields[9]))
+        connections.push({ localPort: port(fields[1]), remotePort: port(fields[2]) });
+    }
+  }
+  return connections;
+}
+
+/**
+ * The Postgres backends serving the connections of process `pid` (matched by client port), so a bench
+ * can count the database's CPU for one service on a shared server: `processCpuMs` of each.
+ */
+export async function postgresBackendsOf(client: Client, pid: number): Promise<number[]> {
+  const { rows: server } = await client.query<{ port: number }>(`SELECT inet_server_port() AS port`);
+  const ports = processTcpConnections(pid)
+    .filter((connection) => connection.remotePort === server[0].port)
+    .map((connection) => connection.localPort);
+  const { rows } = await client.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE client_addr IS NOT NULL AND client_port = ANY($1::int[])`,
+    [ports],
+  );
+  return rows.map((row) => row.pid);
 }

@@ -10,6 +10,8 @@ import { SMTPServer } from 'smtp-server';
  */
 export class LocalSmtp {
   readonly mails: ParsedMail[] = [];
+  /** SMTP connections clients opened (a pooled client opens few). */
+  connections = 0;
   private server?: SMTPServer;
   port = 0;
 
@@ -20,6 +22,10 @@ export class LocalSmtp {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onConnect: (_session, callback) => {
+        this.connections += 1;
+        callback();
+      },
       onRcptTo: (address, _session, callback) => {
         if (this.options.refuses?.(address.address)) {
           const error = new Error('5.1.1 no such mailbox') as Error & { responseCode: number };

@@ -4,7 +4,7 @@ import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG } from '@relaydesk/runtime';
 import type { EntityManager } from 'typeorm';
 import type { NotificationConfig } from '../config';
-import type { DeliveryRef, DeliveryRow, StoredMessage, Transport } from './delivery.model';
+import type { ClaimedDelivery, DeliveryRef, DeliveryRow, StoredMessage, Transport } from './delivery.model';
 
 export interface NewDelivery {
   id: string;
@@ -81,12 +81,13 @@ export class DeliveriesRepository {
   /**
    * Claims one attempt of each queued delivery of `ids`: counts it and returns what to send. A delivery
    * already sent or failed (a redelivered job, a re-enqueue after a restart) is not returned: it is never
-   * sent again. One statement for the claims of many concurrent jobs.
+   * sent again. One statement for the claims of many concurrent jobs; it returns only what sending needs.
    */
-  async claim(manager: EntityManager, ids: readonly string[]): Promise<DeliveryRow[]> {
-    const rows: [DeliveryRow[], number] = await manager.query(
+  async claim(manager: EntityManager, ids: readonly string[]): Promise<ClaimedDelivery[]> {
+    const rows: [ClaimedDelivery[], number] = await manager.query(
       `UPDATE ${this.table} SET attempts = attempts + 1
-       WHERE id = ANY($1::uuid[]) AND status = 'queued' AND NOT held RETURNING *`,
+       WHERE id = ANY($1::uuid[]) AND status = 'queued' AND NOT held
+       RETURNING id, inquiry_id, kind, transport, address, language, message, attempts`,
       [ids],
     );
     return rows[0];

@@ -42,6 +42,12 @@ export interface DeliveryRow {
   failed_at: Date | null;
 }
 
+/** What an attempt needs of a delivery: the columns a claim returns (not the variables, not the dates). */
+export type ClaimedDelivery = Pick<
+  DeliveryRow,
+  'id' | 'inquiry_id' | 'kind' | 'transport' | 'address' | 'language' | 'message' | 'attempts'
+>;
+
 /**
  * The delivery id is a function of (event, recipient, kind): the same event handled twice, by any
  * replica, names the same delivery, and the UNIQUE constraint keeps one. Formatted as a UUID (v5 layout).

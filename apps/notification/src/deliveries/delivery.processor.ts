@@ -9,7 +9,7 @@ import { EmailTransport } from '../transports/email.transport';
 import { WebhookTransport } from '../transports/webhook.transport';
 import { Batcher } from './batcher';
 import { DeliveriesRepository } from './deliveries.repository';
-import type { DeliveryRow } from './delivery.model';
+import type { ClaimedDelivery } from './delivery.model';
 
 /** Most deliveries one claim statement or one sent transaction covers. */
 const BATCH_SIZE = 200;
@@ -77,7 +77,7 @@ export class DeliveryProcessor {
     return { outcome: 'sent' };
   }
 
-  private readonly claims = new Batcher<string, DeliveryRow | undefined>(
+  private readonly claims = new Batcher<string, ClaimedDelivery | undefined>(
     async (ids) => {
       const claimed = new Map(
         (await this.deliveries.claim(this.dataSource.manager, [...new Set(ids)])).map((row) => [row.id, row]),
@@ -93,13 +93,10 @@ export class DeliveryProcessor {
     { maxSize: BATCH_SIZE, maxWaitMs: 0, maxInFlight: BATCHES_IN_FLIGHT },
   );
 
-  private readonly sent = new Batcher<DeliveryRow, void>(
-    async (batch) => {
+  private readonly sent = new Batcher<string, void>(
+    async (ids) => {
       await this.dataSource.transaction(async (manager) => {
-        const sent = await this.deliveries.markSent(
-          manager,
-          batch.map((delivery) => delivery.id),
-        );
+        const sent = await this.deliveries.markSent(manager, ids);
         await this.outbox.enqueueAll(
           manager,
           sent.map((row) => ({
@@ -120,16 +117,16 @@ export class DeliveryProcessor {
           })),
         );
       });
-      return batch.map(() => undefined);
+      return ids.map(() => undefined);
     },
     { maxSize: BATCH_SIZE, maxWaitMs: 0, maxInFlight: BATCHES_IN_FLIGHT },
   );
 
-  private recordSent(delivery: DeliveryRow): Promise<void> {
-    return this.sent.submit(delivery);
+  private recordSent(delivery: ClaimedDelivery): Promise<void> {
+    return this.sent.submit(delivery.id);
   }
 
-  private async recordFailure(delivery: DeliveryRow, error: string): Promise<void> {
+  private async recordFailure(delivery: ClaimedDelivery, error: string): Promise<void> {
     this.log.warn(
       `delivery ${delivery.id} (${delivery.kind}, inquiry ${delivery.inquiry_id}) failed for good: ${error}`,
     );

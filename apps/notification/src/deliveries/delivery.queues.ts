@@ -17,6 +17,7 @@ export interface AcknowledgementGraceJob {
   inquiryId: string;
 }
 export const ACKNOWLEDGEMENT_GRACE = 'AcknowledgementGrace';
+const graceJobId = (inquiryId: string) => `ack-grace-${inquiryId}`;
 
 /**
  * The BullMQ queues: one per transport (`delivery-email`, `delivery-webhook`) and the acknowledgement
@@ -76,7 +77,7 @@ export class DeliveryQueues implements OnModuleDestroy {
       ACKNOWLEDGEMENT_GRACE,
       { inquiryId },
       {
-        jobId: `ack-grace-${inquiryId}`,
+        jobId: graceJobId(inquiryId),
         delay: Math.max(0, delayMs),
         attempts: 5,
         backoff: { type: 'exponential', delay: 1000 },
@@ -84,6 +85,11 @@ export class DeliveryQueues implements OnModuleDestroy {
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     );
+  }
+
+  /** Removes the grace timers of acknowledged inquiries (one running now is left to end by itself). */
+  async cancelGrace(inquiryIds: readonly string[]): Promise<void> {
+    await Promise.all(inquiryIds.map((inquiryId) => this.grace.remove(graceJobId(inquiryId))));
   }
 
   async onModuleDestroy(): Promise<void> {

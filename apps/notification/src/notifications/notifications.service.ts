@@ -28,10 +28,14 @@ import { WebhookTransport } from '../transports/webhook.transport';
 
 type Ready = NonNullable<NewDelivery['ready']>;
 
-/** What a transaction decided: deliveries to enqueue and grace timers to arm once it has committed. */
+/**
+ * What a transaction decided, done once it has committed: deliveries to enqueue, grace timers to arm, and
+ * the timers of inquiries it acknowledged to remove (they would fire for nothing).
+ */
 interface Effects {
   deliveries: DeliveryRef[];
   graceFor: string[];
+  acknowledged: string[];
 }
 
 /**
@@ -88,7 +92,7 @@ export class NotificationsService {
 
   /** The grace timer: acknowledge with what is known, if nothing did before. */
   async acknowledgeAfterGrace(inquiryId: string): Promise<'acknowledged' | 'nothing to do'> {
-    const effects: Effects = { deliveries: [], graceFor: [] };
+    const effects: Effects = { deliveries: [], graceFor: [], acknowledged: [] };
     const done = await this.dataSource.transaction(async (manager) => {
       const row = await this.recipients.lock(manager, inquiryId);
       return row ? this.acknowledgeWhenReady(manager, row, true, effects) : false;
@@ -180,7 +184,7 @@ export class NotificationsService {
     event: EventEnvelope,
     work: (manager: EntityManager, effects: Effects) => Promise<void>,
   ): Promise<HandlerOutcome> {
-    const effects: Effects = { deliveries: [], graceFor: [] };
+    const effects: Effects = { deliveries: [], graceFor: [], acknowledged: [] };
     const outcome = await this.inbox.handleOnce(consumer, event, async (manager) => {
       await work(manager, effects);
       return HANDLED;
@@ -195,18 +199,26 @@ export class NotificationsService {
       this.applyEffects({
         deliveries: all.flatMap((effects) => effects.deliveries),
         graceFor: all.flatMap((effects) => effects.graceFor),
+        acknowledged: all.flatMap((effects) => effects.acknowledged),
       }),
   };
 
   private async applyEffects(effects: Effects): Promise<void> {
+    const acknowledged = new Set(effects.acknowledged);
+    const receivedNow = new Set(effects.graceFor);
     try {
       await this.queues.enqueue(effects.deliveries);
-      for (const inquiryId of effects.graceFor)
-        await this.queues.armGrace(inquiryId, this.config.ACK_GRACE_MS);
+      // Received and acknowledged in the same transaction: no timer needed.
+      for (const inquiryId of receivedNow)
+        if (!acknowledged.has(inquiryId)) await this.queues.armGrace(inquiryId, this.config.ACK_GRACE_MS);
     } catch (error) {
       // Committed already: the sweeper enqueues these deliveries and re-arms these timers.
       this.log.warn(`enqueue after commit failed, left to the sweeper: ${String(error)}`);
     }
+    // A timer left in place fires and finds the inquiry acknowledged: harmless, only wasted work.
+    await this.queues
+      .cancelGrace(effects.acknowledged.filter((inquiryId) => !receivedNow.has(inquiryId)))
+      .catch((error: unknown) => this.log.warn(`grace timers not removed: ${String(error)}`));
   }
 
   /**
@@ -224,6 +236,8 @@ export class NotificationsService {
     const complete = row.classified_at !== null && row.deadlines_set_at !== null;
     if (!complete && !force && this.config.ACK_GRACE_MS > 0) return false;
     await this.recipients.mark(manager, row.inquiry_id, 'acknowledged_at');
+    // Its grace timer has nothing left to do (when it is the one acknowledging, it ends by itself).
+    if (!force && this.config.ACK_GRACE_MS > 0) effects.acknowledged.push(row.inquiry_id);
     const variables = {
       firstResponseDueAt: row.first_response_due_at
         ? new Date(row.first_response_due_at).toISOString()
@@ -275,6 +289,8 @@ export class NotificationsService {
     effects: Effects,
   ): Promise<void> {
     const id = deliveryId(eventId, 'customer', kind);
+    // Rendered now when it can go now: inserted ready, one statement.
+    const prepared = ready ? this.prepare(row, id, kind, variables) : undefined;
     const inserted = await this.deliveries.insert(manager, {
       id,
       eventId,
@@ -284,8 +300,12 @@ export class NotificationsService {
       recipientKey: 'customer',
       channel: row.channel ?? 'unknown',
       variables,
+      ...(prepared && 'ready' in prepared ? { ready: prepared.ready } : {}),
     });
-    if (inserted && ready) await this.materialize(manager, row, id, kind, variables, effects);
+    if (!inserted || !prepared) return;
+    if ('ready' in prepared)
+      effects.deliveries.push({ id, transport: prepared.ready.transport, recipient: 'customer' });
+    else await this.failUnreachable(manager, row, id, kind, prepared.error);
   }
 
   /** Renders a held customer delivery now that the customer is known, or fails it if they cannot be reached. */
@@ -297,33 +317,55 @@ export class NotificationsService {
     variables: Record<string, unknown>,
     effects: Effects,
   ): Promise<void> {
+    const prepared = this.prepare(row, id, kind, variables);
+    if ('error' in prepared) return this.failUnreachable(manager, row, id, kind, prepared.error);
+    await this.deliveries.release(manager, id, row.channel ?? 'unknown', prepared.ready);
+    effects.deliveries.push({ id, transport: prepared.ready.transport, recipient: 'customer' });
+  }
+
+  /** A customer delivery that cannot leave (no address, no adapter callback): failed for good, with its event. */
+  private async failUnreachable(
+    manager: EntityManager,
+    row: RecipientRow,
+    id: string,
+    kind: NotificationKind,
+    error: string,
+  ): Promise<void> {
+    const language = chooseLanguage(row.language, row.locale);
+    const failed = await this.deliveries.markFailed(manager, id, error, {
+      attempts: 1,
+      channel: row.channel ?? 'unknown',
+      language,
+    });
+    if (failed) {
+      await this.outbox.enqueue(manager, Topic.NotificationFailed, {
+        inquiryId: row.inquiry_id,
+        payload: {
+          deliveryId: id,
+          inquiryId: row.inquiry_id,
+          kind,
+          recipient: 'customer',
+          channel: row.channel ?? 'unknown',
+          language,
+          attempts: 1,
+          error,
+          failedAt: new Date().toISOString(),
+        },
+      });
+    }
+    this.log.warn(`customer of ${row.inquiry_id} cannot be reached for ${kind}: ${error}`);
+  }
+
+  /** What a customer delivery carries (route, language, rendered message), or why it cannot be sent. */
+  private prepare(
+    row: RecipientRow,
+    id: string,
+    kind: NotificationKind,
+    variables: Record<string, unknown>,
+  ): { ready: Ready } | { error: string } {
     const language = chooseLanguage(row.language, row.locale);
     const route = this.customerRoute(row);
-    if ('error' in route) {
-      const failed = await this.deliveries.markFailed(manager, id, route.error, {
-        attempts: 1,
-        channel: row.channel ?? 'unknown',
-        language,
-      });
-      if (failed) {
-        await this.outbox.enqueue(manager, Topic.NotificationFailed, {
-          inquiryId: row.inquiry_id,
-          payload: {
-            deliveryId: id,
-            inquiryId: row.inquiry_id,
-            kind,
-            recipient: 'customer',
-            channel: row.channel ?? 'unknown',
-            language,
-            attempts: 1,
-            error: route.error,
-            failedAt: new Date().toISOString(),
-          },
-        });
-      }
-      this.log.warn(`customer of ${row.inquiry_id} cannot be reached for ${kind}: ${route.error}`);
-      return;
-    }
+    if ('error' in route) return route;
     const rendered = this.renderer.render(kind, 'customer', language, {
       ...variables,
       ref: referenceOf(row.inquiry_id),
@@ -351,13 +393,9 @@ export class NotificationsService {
               text: rendered.text,
             },
           };
-    await this.deliveries.release(manager, id, row.channel ?? 'unknown', {
-      transport: route.transport,
-      address: route.address,
-      language: rendered.language,
-      message,
-    });
-    effects.deliveries.push({ id, transport: route.transport, recipient: 'customer' });
+    return {
+      ready: { transport: route.transport, address: route.address, language: rendered.language, message },
+    };
   }
 
   private customerRoute(row: RecipientRow): { transport: Transport; address: string } | { error: string } {
