@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { fixKafkajsIdleLoop } from './kafkajs-idle-fix';
 import type { MessagingConfig } from './messaging.config';
+
+fixKafkajsIdleLoop();
 
 /** Errors kafkajs logs at ERROR although it retries them itself (leader elections, new topics). */
 const RETRIED =
