@@ -60,7 +60,7 @@ describe('ticks', () => {
     });
   });
 
-  it('does not add again a far tick this process added; a near one is added again and also timed in process', () => {
+  it('does not add again a tick this process added while it was far; a near one is timed in process either way', () => {
     const far = now + 60_000;
     const near = now + REMEMBER_BEYOND_MS - 100;
     const plan = planTicks([after(60_000), after(REMEMBER_BEYOND_MS - 100)], now, 100, new Set([far, near]));

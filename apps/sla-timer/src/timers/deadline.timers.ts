@@ -30,8 +30,9 @@ const ADD_CHUNK = 1_000;
 
 /**
  * Ticks at least this far ahead are remembered once added: the job is surely still waiting. A nearer one
- * is added every time (a no-op while it waits) and also gets an in-process timer, because a job added in
- * the last moments may reach Redis while its tick is already running, after that run read Postgres.
+ * is added unless it is remembered from when it was far (a no-op while it waits), and it always gets an
+ * in-process timer too, because a job added in the last moments may reach Redis while its tick is
+ * already running, after that run read Postgres.
  */
 export const REMEMBER_BEYOND_MS = 1_000;
 
