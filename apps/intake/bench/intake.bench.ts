@@ -1,5 +1,6 @@
 /**
  * Benchmark of signed adapter posts: `npm run -s bench:intake -- [--concurrency 32] [--count 10000] [--warmup 500]`
+ * (`--floor`: the same load on floor.server.ts instead, see there).
  *
  * Starts its own intake as a child process (main.ts, as in production) on its own schema, topic prefix
  * and Redis prefix against the real Postgres, Kafka and Redis, drives a fixed number of distinct signed
@@ -17,6 +18,8 @@ import {
   withPg,
   loadAverage,
   processCpuMs,
+  spawnTs,
+  waitForLine,
 } from '@relaydesk/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -141,8 +144,47 @@ async function driveRunning(port: number): Promise<void> {
   agent.destroy();
 }
 
+/**
+ * `--floor`: the same warm-up and load on floor.server.ts, on node:http alone and as a bare NestJS app:
+ * what one insert and a 202 cost on this machine before intake does any of its own work.
+ */
+async function driveFloors(): Promise<void> {
+  const runId = testRunId();
+  try {
+    for (const mode of ['raw', 'nest'] as const) {
+      const port = await freePort();
+      const child = spawnTs('apps/intake/bench/floor.server.ts', [mode], {
+        PORT: String(port),
+        DB_SCHEMA: `${runId}_floor_${mode}`,
+      });
+      try {
+        await waitForLine(child, /floor .* ready/);
+        await drive(port, WARMUP);
+        const loadBefore = loadAverage();
+        const cpuBefore = processCpuMs(child.pid!);
+        const { latencies, statuses, seconds } = await drive(port, COUNT);
+        const cpuMsPerPost = (processCpuMs(child.pid!) - cpuBefore) / COUNT;
+        const sorted = latencies.sort((a, b) => a - b);
+        console.log(
+          `floor ${mode === 'raw' ? 'node:http' : 'NestJS (Express)'}: ${COUNT} posts at concurrency ${CONCURRENCY}\n` +
+            `  accepted/s ${Math.round((statuses.get(202) ?? 0) / seconds)}   p50 ${percentile(sorted, 50).toFixed(1)} ms   ` +
+            `p99 ${percentile(sorted, 99).toFixed(1)} ms   server CPU ${cpuMsPerPost.toFixed(2)} ms per post   ` +
+            `statuses ${JSON.stringify(Object.fromEntries(statuses))}   load average ${loadBefore} before, ${loadAverage()} after`,
+        );
+      } finally {
+        child.kill('SIGTERM');
+        await waitForExit(child, 10_000).catch(() => child.kill('SIGKILL'));
+      }
+    }
+  } finally {
+    agent.destroy();
+    await cleanUpRun(runId);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--port')) return driveRunning(option('port', 3001));
+  if (process.argv.includes('--floor')) return driveFloors();
   const runId = testRunId();
   const env = isolatedEnv(runId, 'intake');
   const port = await freePort();
