@@ -41,7 +41,10 @@ function rawServer(): Promise<void> {
       insert(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Posted).then(
         (answer) => {
           const json = JSON.stringify(answer);
-          response.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+          response.writeHead(202, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(json),
+          });
           response.end(json);
         },
         () => response.writeHead(500).end(),
