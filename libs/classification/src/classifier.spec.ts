@@ -319,6 +319,97 @@ describe('classify: priority rules across languages (1.3.0)', () => {
   });
 });
 
+describe('classify: priority rules across languages (1.4.0)', () => {
+  it.each([
+    // the market moving hard right now, an open position and no way to act: funds at immediate risk
+    [
+      'en',
+      "The app won't open and I have a 10x short open while BTC is pumping. I can't close it!",
+      'urgent',
+    ],
+    ['ko', '앱이 튕겨서 선물 포지션을 정리할 수 없어요. 지금 급락 중인데 아무것도 할 수 없습니다.', 'urgent'],
+    ['pt', 'Não consigo fechar minha posição de futuros, o app dá erro e o BTC está despencando!', 'urgent'],
+    // an app crash alone is a bug, however the crash is worded
+    ['de', 'Die App stürzt ab, wenn ich das Orderbuch öffne. iPhone 13, iOS 17.', 'normal'],
+    ['en', 'The app keeps crashing when I open my futures positions tab.', 'normal'],
+    // a withdrawal to a wrong address still pending, which the customer asks to stop
+    [
+      'en',
+      'I just sent a withdrawal to the wrong address, it is still pending. Please cancel it now!',
+      'urgent',
+    ],
+    ['zh', '我刚提交的提现地址填错了，现在还在处理中，请马上取消！', 'urgent'],
+    // a deposit or withdrawal stuck, named in a complaint or held for a check: high in any category
+    [
+      'en',
+      'This is a formal complaint about your support: my ticket about a missing withdrawal of 2 ETH has been ignored for two weeks.',
+      'high',
+    ],
+    [
+      'es',
+      'Quiero poner una queja sobre el soporte: mi retiro sigue pendiente desde hace 10 días y nadie responde.',
+      'high',
+    ],
+    // records with something missing, a quoted system message, a dropping connection: the customer's case
+    [
+      'en',
+      'The trade history export is missing all of my trades from March. How do I get a full export?',
+      'normal',
+    ],
+    ['ko', "서브 계정을 만들려고 하는데 '권한이 없습니다'라고 떠요. 어떻게 해야 하나요?", 'normal'],
+    ['ja', 'サブアカウントを作ろうとすると「上限に達しました」と出ます。どこから削除できますか？', 'normal'],
+    [
+      'fr',
+      'Le websocket se déconnecte toutes les cinq minutes. Y a-t-il une limite côté serveur ?',
+      'normal',
+    ],
+    // a message the customer received about their account: their case, not general information
+    [
+      'en',
+      'I got an email about a new device login from Frankfurt, probably my VPN. Is there a way to stop these alerts?',
+      'normal',
+    ],
+    [
+      'ru',
+      'Получил письмо о входе с нового устройства, наверное это был я через VPN. Как отключить такие уведомления?',
+      'normal',
+    ],
+    // closing an account whose balance is still to be moved out: not an empty account
+    ['en', 'Can I close my old account after I transfer the balance to my new one?', 'normal'],
+    // the customer says it is minor: a typo is feedback, low
+    ['en', 'small thing, the withdraw button in the iOS app says "Withdrawl". just fyi', 'low'],
+    ['ja', 'アプリの出金画面に誤字があります。「出禁」になっています。', 'low'],
+    // "is it ...?" (なんでしょうか) is no "why" question
+    ['ja', 'VIPレベルは30日間の取引量で決まるんでしょうか？現物と先物は合算されますか？', 'low'],
+  ])('%s: %s', (_language, body, priority) => {
+    expect(classify(body).priority).toBe(priority);
+  });
+
+  it.each([
+    [
+      'ru',
+      'Получил письмо, что запрошен вывод 3000 USDT, но я ничего не запрашивал. Кто-то зашёл в мой аккаунт?',
+    ],
+    ['pt', 'Recebi um código de saque que não solicitei. Alguém está na minha conta?'],
+    ['es', 'Entré a un enlace falso y puse mi correo y contraseña. Ahora no puedo entrar a mi cuenta.'],
+  ])('%s: an active threat is security and urgent: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'security', priority: 'urgent' });
+  });
+
+  it('matches a Latin word or a number written right after CJK text', () => {
+    expect(
+      classify('アプリで2段階認証を設定しようとすると「コードが正しくありません」と出ます。').category,
+    ).toBe('account');
+  });
+
+  it('keeps praise of the new UI in "other"', () => {
+    expect(classify('新しいアプリのUI、めっちゃ見やすくなった！最高👍')).toMatchObject({
+      category: 'other',
+      priority: 'low',
+    });
+  });
+});
+
 describe('low/normal tie-break (off by default)', () => {
   const training = [
     { body: 'how do I change the app language', category: 'account', priority: 'low' },

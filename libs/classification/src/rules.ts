@@ -150,6 +150,15 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   if (facts.identityVerification && !facts.activeThreat) boost('compliance', 2.5);
   if (facts.ownDeviceLost && !facts.activeThreat) boost('account', 3);
   if (facts.apiProblem && !facts.activeThreat) boost('technical', 1.5);
+  // Praise with nothing broken is feedback ("other"), even when what is praised is the UI or the app.
+  if (
+    c.has('praise') &&
+    !c.has('malfunction') &&
+    !c.has('appCrash') &&
+    !c.has('webError') &&
+    !c.has('failed')
+  )
+    boost('other', 1);
   return scores;
 }
 
@@ -184,6 +193,26 @@ export function priorityRuleScores(
   const lockedOut = c.has('cannotLogin') || c.has('accountLocked');
   const frozenFunds = c.has('frozen') && (c.has('fundsAtStake') || c.has('withdrawal') || c.has('cannotAct'));
   if (category === 'deposit_withdrawal' && fundsStuck) add('high', 2);
+  // A deposit or withdrawal stuck is money out of reach in any category: a complaint to support about
+  // it, a withdrawal held for a verification or source-of-funds check.
+  // (Not in technical: "the deposit page is stuck loading" is a bug; its own rule above wants money
+  // that failed or did not arrive.)
+  if (
+    category !== 'deposit_withdrawal' &&
+    category !== 'technical' &&
+    fundsStuck &&
+    (c.has('deposit') || c.has('withdrawal'))
+  )
+    add('high', 1.5);
+  // A withdrawal to a wrong address that has not left yet, which the customer asks to stop: the money
+  // is lost if nobody acts now.
+  if (
+    c.has('withdrawal') &&
+    c.has('wrongNetwork') &&
+    c.has('stopRequest') &&
+    (c.has('stuck') || c.has('urgentWord'))
+  )
+    add('urgent', 5);
   if (category === 'deposit_withdrawal' && c.has('wrongNetwork')) add('high', 1.5);
   // A bug is normal unless it leaves money stuck ("API returns 500 but funds deducted").
   if (
@@ -285,6 +314,7 @@ export function priorityRuleScores(
     'listing',
     'press',
     'companyInfo',
+    'minorNote',
   ] as const) {
     if (!ownCase && c.has(concept)) add('low', 1.2);
   }

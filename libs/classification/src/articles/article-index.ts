@@ -48,6 +48,8 @@ const CUE_CONCEPTS: ReadonlySet<Concept> = new Set<Concept>([
   'ownRecord',
   'malfunction',
   'ownEvent',
+  'stopRequest',
+  'minorNote',
 ]);
 
 /**

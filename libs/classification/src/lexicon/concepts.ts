@@ -90,6 +90,8 @@ export const CONCEPTS = [
   'ownRecord',
   'malfunction',
   'ownEvent',
+  'stopRequest',
+  'minorNote',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

@@ -148,6 +148,11 @@ export const en: Lexicon = {
     'closing my account',
     'permanently closed',
     'deactivate my account',
+    ...['close', 'delete', 'closing', 'deleting', 'deactivate'].flatMap((verb) =>
+      ['my old', 'my other', 'my second', 'my unused', 'my previous', 'the old', 'the other'].map(
+        (which) => `${verb} ${which} account`,
+      ),
+    ),
   ],
   subAccount: ['sub-account', 'subaccount', 'sub account', 'master account'],
   vip: ['=vip', 'vip level', 'vip tier'],
@@ -474,7 +479,8 @@ export const en: Lexicon = {
     'our fund',
     'our company is interested',
     'partnership',
-    'partner',
+    // Not 'partner' alone: "Lumen Capital Partners" in a signature, "my partner".
+    ...['partner with', 'partner up', 'partnering', 'partner program', 'become a partner', 'as a partner'],
     'collaborat',
     'sponsor',
     'affiliate program',

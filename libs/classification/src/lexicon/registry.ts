@@ -199,10 +199,15 @@ export function findConcepts(normalizedText: string, language: string): Set<Conc
   const text = normalizedText;
   const length = text.length;
   let previousIsWord = false;
+  let previousIsCjk = false;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
-    const startsHere = !previousIsWord || isCjkUnit(code);
+    // A word starts after a non-word character, at any CJK character, and where a Latin word or a
+    // number follows CJK text without a space (アプリで2段階認証, 用usdt充值).
+    const cjk = isCjkUnit(code);
+    const startsHere = !previousIsWord || cjk || previousIsCjk;
     previousIsWord = isWordUnit(code);
+    previousIsCjk = cjk;
     if (!startsHere || starts[code] === 0) continue;
     let node = edges.child(0, code);
     let j = i + 1;
