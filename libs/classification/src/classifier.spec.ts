@@ -410,6 +410,93 @@ describe('classify: priority rules across languages (1.4.0)', () => {
   });
 });
 
+describe("classify: security events in the customer's own words, negations, money back (1.5.0)", () => {
+  it.each([
+    // someone else logged in, changed the password or added an address
+    ['en', 'Someone added a new withdrawal address to my account last night. I never did that.'],
+    ['zh', '有人改了我的密码，现在我登录不了，账户里还有2个BTC。'],
+    ['tr', 'Biri hesabıma girip şifremi değiştirdi, şimdi giriş yapamıyorum.'],
+    ['ru', 'Кто-то сменил пароль от моего аккаунта, теперь я не могу войти.'],
+    ['de', 'Jemand hat mein Passwort geändert und eine neue Auszahlungsadresse eingetragen.'],
+    // a code given to someone claiming to be support
+    ['es', 'Un tipo que se hizo pasar por soporte me pidió el código de 2FA y se lo di.'],
+    ['vi', 'Có người mạo danh nhân viên hỗ trợ xin mã OTP và mình đã đưa mã cho họ.'],
+  ])('%s: an active threat is security and urgent: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'security', priority: 'urgent' });
+  });
+
+  it.each([
+    // "I was not hacked": a lost 2FA phone, locked out
+    [
+      'es',
+      'No puedo entrar desde que cambié de móvil, la app de autenticación estaba en el viejo. No he sido hackeado. ¿Cómo restablezco el 2FA?',
+    ],
+    ['id', 'Saya ganti HP dan tidak bisa login karena 2FA ada di HP lama. Akun saya tidak diretas.'],
+  ])('%s: a negated hack is no threat: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'account', priority: 'high' });
+  });
+
+  it('reads a scam e-mail with the balance normal as a phishing report (fr)', () => {
+    expect(
+      classify(
+        "J'ai reçu un e-mail disant que mon retrait de 1 000 USDT est confirmé, mais je n'ai rien demandé. Mon solde est normal. Est-ce une arnaque ?",
+      ),
+    ).toMatchObject({ category: 'security', priority: 'normal' });
+  });
+
+  it.each([
+    // money back in the balance: nothing is stuck
+    [
+      'de',
+      'Meine Auszahlung wurde abgelehnt, das Geld ist wieder im Guthaben. Warum wurde sie abgelehnt?',
+      'normal',
+    ],
+    ['en', 'My withdrawal failed but the USDT is back in my wallet. Can I just try again?', 'normal'],
+    // sent and completed on the sender's side, nothing received: not credited
+    [
+      'en',
+      'Sent 200 USDT from Kraken an hour ago, Kraken shows completed but still nothing in my account.',
+      'high',
+    ],
+    [
+      'ja',
+      'ビットフライヤーからBTCを送金しました。送金元では完了になっていますが、こちらの残高が増えていません。',
+      'high',
+    ],
+    // "it won't let me in": locked out
+    ['ru', 'Приложение не пускает: пишет «неверный код», хотя код верный. Через сайт тоже.', 'high'],
+    ['de', 'Die App lässt mich nicht rein, obwohl Passwort und 2FA-Code stimmen.', 'high'],
+    // a general fee question; Portuguese "taxa" is a fee, not a tax
+    ['pt', 'Vocês cobram alguma taxa para depositar via TED?', 'low'],
+    ['en', 'Do you charge a fee for card deposits?', 'low'],
+  ])('%s: %s', (_language, body, priority) => {
+    expect(classify(body).priority).toBe(priority);
+  });
+
+  it.each([
+    // the platform itself down while a position is at risk: technical
+    [
+      'en',
+      'The website has been down for 20 minutes and I have an open 20x long, I am about to be liquidated!',
+      'technical',
+    ],
+    ['pt', 'O site está fora do ar e tenho uma posição de futuros aberta, vou ser liquidado!', 'technical'],
+    // support that cannot be reached (a chatbot is no trading bot)
+    ['en', "I've been trying to reach support for a week, the live chat only gives me a bot.", 'other'],
+    // an API named in a business request is no API error
+    [
+      'en',
+      'We are an institutional trading firm and would like to discuss API rate limits. Who can we talk to?',
+      'other',
+    ],
+    ['pt', 'Vocês cobram alguma taxa para depositar via TED?', 'deposit_withdrawal'],
+    // a chart that does not load, in a language that had no UI words
+    ['fr', "Le graphique ne s'affiche plus sur le site, la page reste blanche.", 'technical'],
+  ])('%s: %s is %s', (_language, body, category) => {
+    expect(classify(body).category).toBe(category);
+  });
+});
+
 describe('low/normal tie-break (off by default)', () => {
   const training = [
     { body: 'how do I change the app language', category: 'account', priority: 'low' },

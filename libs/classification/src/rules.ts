@@ -68,6 +68,7 @@ const CATEGORY_WEIGHTS: Record<Category, Weights> = {
     uiBug: 1.5,
     pushNotification: 3,
     platform: 0.5,
+    outage: 1.5,
   },
   compliance: {
     kyc: 3,
@@ -123,7 +124,14 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
     securityReport: !activeThreat && ((compromise && contained) || c.has('phishing') || c.has('loginAlert')),
     identityVerification: c.has('kyc') || c.has('sourceOfFunds'),
     ownDeviceLost: c.has('twoFa') && (c.has('lostDevice') || c.has('notCompromised')),
-    apiProblem: c.has('api') || c.has('websocket'),
+    // An API named in a business request ("discuss API rate limits for institutional clients") is no
+    // API error, unless something is reported broken.
+    apiProblem:
+      (c.has('api') || c.has('websocket')) &&
+      (!(c.has('partnership') || c.has('listing') || c.has('press') || c.has('companyInfo')) ||
+        c.has('malfunction') ||
+        c.has('webError') ||
+        c.has('failed')),
   };
 }
 
@@ -150,6 +158,12 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   if (facts.identityVerification && !facts.activeThreat) boost('compliance', 2.5);
   if (facts.ownDeviceLost && !facts.activeThreat) boost('account', 3);
   if (facts.apiProblem && !facts.activeThreat) boost('technical', 1.5);
+  // The platform itself unreachable (the site down, timing out, the app crashed) is technical even when
+  // a position is at risk, where an error on one order or one button is a trading question; but a
+  // liquidation the customer wants made good afterwards is a trading dispute, whatever caused it.
+  const liquidationDispute = c.has('liquidation') && c.has('compensation');
+  if (liquidationDispute) boost('trading', 3);
+  else if (c.has('outage') && !facts.activeThreat) boost('technical', 2.5);
   // Praise with nothing broken is feedback ("other"), even when what is praised is the UI or the app.
   if (
     c.has('praise') &&
@@ -185,7 +199,12 @@ export function priorityRuleScores(
   // Funds at immediate risk: money is being lost right now on open positions or orders and the
   // customer cannot act (an outage, an API down, a button that does nothing) or says it is urgent.
   const bug =
-    c.has('api') || c.has('websocket') || c.has('webError') || c.has('appCrash') || c.has('malfunction');
+    c.has('api') ||
+    c.has('websocket') ||
+    c.has('webError') ||
+    c.has('appCrash') ||
+    c.has('outage') ||
+    c.has('malfunction');
   const market = c.has('futures') || c.has('liquidation') || c.has('order') || c.has('fill');
   if (market && c.has('losingNow') && (c.has('cannotAct') || c.has('urgentWord') || bug)) add('urgent', 4);
 
@@ -277,7 +296,7 @@ export function priorityRuleScores(
   const raised = scores.get('high')! > 0 || scores.get('urgent')! > 0;
   // Something does not work for this customer: an error shown, a button that does nothing, a code that
   // never arrives. The rubric's normal ("a task is blocked", "app or API bugs"), not feedback or a how-to.
-  const malfunction = c.has('malfunction') || c.has('webError') || c.has('appCrash');
+  const malfunction = c.has('malfunction') || c.has('webError') || c.has('appCrash') || c.has('outage');
   if (c.has('howTo') && !problem && !raised) add('low', 1.5);
   // The rubric's normal examples asked as questions: KYC status (or a source-of-funds request or a
   // compliance review of the customer's account), 2FA setup help, a failed action, a complaint about

@@ -52,6 +52,7 @@ export const CONCEPTS = [
   'uiBug',
   'pushNotification',
   'platform',
+  'outage',
   // compliance
   'kyc',
   'documents',

@@ -334,8 +334,8 @@ export const en: Lexicon = {
     'sdk',
     'testnet',
     'sandbox',
-    'trading bot',
-    '=bot',
+    // Not a bare "bot": "the live chat loops back to the bot" is a support chatbot.
+    ...['trading bot', 'my bot', 'our bot', 'making bot', 'python bot', 'grid bot', 'arbitrage bot'],
     'request weight',
     'recvwindow',
   ],
@@ -462,7 +462,8 @@ export const en: Lexicon = {
   ],
   complianceReview: ['compliance', 'account restriction', 'restricted for'],
   tax: [
-    'tax',
+    // Whole words: a "tax" prefix matched Portuguese "taxa" (a fee) in every inquiry's English pass.
+    ...['=tax', '=taxes', '=taxed', 'taxable', 'taxation'],
     'capital gains',
     'annual statement',
     'annual report',

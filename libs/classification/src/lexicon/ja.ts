@@ -165,7 +165,11 @@ export const ja: Lexicon = {
   featureRequest: [
     '始めてほしい',
     '導入してほしい',
-    '追加して',
+    // Not a bare 追加して: 追加していません ("I did not add") is no feature request.
+    '追加してくだ',
+    '追加して欲し',
+    '追加していただ',
+    '追加してもらえ',
     'あったら嬉しい',
     'あると嬉しい',
     'あると便利',
