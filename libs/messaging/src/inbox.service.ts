@@ -11,6 +11,16 @@ export type HandlerOutcome = { outcome: 'handled' } | { outcome: 'skipped'; reas
 
 export const HANDLED: HandlerOutcome = { outcome: 'handled' };
 
+export interface HandleOnceOptions {
+  /**
+   * The event is usually recorded already, because its producer projected it in the very transaction
+   * that published it. Inside a batch its record is then written at once (`ON CONFLICT DO NOTHING`) and
+   * a recorded event is skipped there, instead of its buffered record failing, and so undoing, the
+   * whole batch at the commit. One round trip per such event.
+   */
+  usuallyRecorded?: boolean;
+}
+
 /**
  * Idempotent consumers: an event's id is recorded in the same transaction as the handler's side effects
  * (and the events it writes to the outbox), so a redelivered event changes nothing.
@@ -47,10 +57,11 @@ export class InboxService {
     consumer: string,
     event: Pick<EventEnvelope, 'id'>,
     work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
+    options: HandleOnceOptions = {},
   ): Promise<HandlerOutcome> {
     const batch = currentUnitOfWork();
     if (batch?.shared && batch.manager)
-      return this.recordInBatch(batch, batch.manager, consumer, event, work);
+      return this.recordInBatch(batch, batch.manager, consumer, event, work, options);
     const unit = await this.dataSource.transaction(async (manager) => {
       const own = new UnitOfWork(manager, false);
       const outcome = await runInUnitOfWork(own, () => this.record(manager, consumer, event, work));
@@ -67,12 +78,14 @@ export class InboxService {
     consumer: string,
     event: Pick<EventEnvelope, 'id'>,
     work: (manager: EntityManager) => Promise<HandlerOutcome | void>,
+    options: HandleOnceOptions,
   ): Promise<HandlerOutcome> {
     let recorded = this.inBatch.get(unit);
     if (!recorded) this.inBatch.set(unit, (recorded = new Set()));
     const key = `${consumer}\n${event.id}`;
     if (recorded.has(key)) return { outcome: 'skipped', reason: 'already processed' };
     recorded.add(key);
+    if (options.usuallyRecorded) return this.record(manager, consumer, event, work);
     unit.bufferWrite(this.records, manager, [consumer, event.id]);
     return (await work(manager)) ?? HANDLED;
   }

@@ -214,6 +214,31 @@ describe('messaging against the real Kafka and Postgres', () => {
       expect(rows.map((row) => row.event_id)).toEqual([a.id, twice.id, b.id, c.id, d.id]);
     });
 
+    it('skips an event its producer recorded already, handled as usuallyRecorded, without undoing its batch', async () => {
+      const inquiryId = randomUUID();
+      const recorded = probeEvent('recorded-at-source', inquiryId);
+      const [a, b] = [probeEvent('ok', inquiryId), probeEvent('ok', inquiryId)];
+      // What a producer that projects its own event does in the transaction that publishes it.
+      await withPg((client) =>
+        client.query(`INSERT INTO "${schema}".processed_events (consumer, event_id) VALUES ('probe', $1)`, [
+          recorded.id,
+        ]),
+      );
+      await send(...[a, recorded, b].map((event) => ({ key: inquiryId, value: JSON.stringify(event) })));
+      await waitFor(async () => (await sideEffects([a.id, b.id])).length === 2);
+      await waitFor(() => repairs.includes(recorded.id));
+      expect(await sideEffects([recorded.id])).toHaveLength(0);
+      // One transaction (they share its now()): the batch was not undone and redone around the event.
+      const committedAt = await withPg(async (client) => {
+        const { rows } = await client.query<{ at: Date }>(
+          `SELECT DISTINCT at FROM "${schema}".side_effects WHERE event_id = ANY($1::uuid[])`,
+          [[a.id, b.id]],
+        );
+        return rows;
+      });
+      expect(committedAt).toHaveLength(1);
+    });
+
     it('publishes what another process wrote through the outbox, and this process handles it', async () => {
       const inquiryId = randomUUID();
       const writer = spawnChild('libs/messaging/test/fixtures/outbox-writer.ts', ['publish', '3', inquiryId]);

@@ -23,9 +23,9 @@ import {
  * records a side effect per handled event. `resolvedBy` steers the handler:
  * `ok`, `fail-twice` (fails on attempts 1 and 2), `always-fail`, `reject` (non-retryable), `slow` (150 ms),
  * `fail-inside` (fails on attempt 1 after writing its side effect), `hook-fails` (its after-commit hook
- * fails the first time). Every handled event has an after-commit hook that notes whether the side effect
- * was visible to another connection by then (`hookRuns`); a redelivery found already processed is noted
- * in `repairs`.
+ * fails the first time), `recorded-at-source` (handled with `usuallyRecorded`). Every handled event has
+ * an after-commit hook that notes whether the side effect was visible to another connection by then
+ * (`hookRuns`); a redelivery found already processed is noted in `repairs`.
  */
 /** An `inquiry.resolved.v1` envelope whose `resolvedBy` steers the probe's handler. */
 export function probeEvent(
@@ -84,25 +84,30 @@ class ProbeConsumer {
     if (mode === 'always-fail') throw new Error('the handler always fails');
     if (mode === 'reject') throw new NonRetryableError('the handler refuses this event');
     if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 150));
-    const outcome = await this.inbox.handleOnce('probe', event, async (manager) => {
-      const schema = (manager.connection.options as { schema: string }).schema;
-      await manager.query(`INSERT INTO "${schema}".side_effects (event_id, handled_by) VALUES ($1, $2)`, [
-        event.id,
-        process.env['PROBE_NAME'] ?? 'main',
-      ]);
-      await afterCommit(async () => {
-        if (mode === 'hook-fails' && !failedHooks.has(event.id)) {
-          failedHooks.add(event.id);
-          throw new Error('the after-commit hook fails once');
-        }
-        const visible: unknown[] = await manager.connection.query(
-          `SELECT 1 FROM "${schema}".side_effects WHERE event_id = $1`,
-          [event.id],
-        );
-        hookRuns.push({ eventId: event.id, committed: visible.length === 1 });
-      });
-      if (mode === 'fail-inside' && context.attempt === 1) throw new Error('fails after its side effect');
-    });
+    const outcome = await this.inbox.handleOnce(
+      'probe',
+      event,
+      async (manager) => {
+        const schema = (manager.connection.options as { schema: string }).schema;
+        await manager.query(`INSERT INTO "${schema}".side_effects (event_id, handled_by) VALUES ($1, $2)`, [
+          event.id,
+          process.env['PROBE_NAME'] ?? 'main',
+        ]);
+        await afterCommit(async () => {
+          if (mode === 'hook-fails' && !failedHooks.has(event.id)) {
+            failedHooks.add(event.id);
+            throw new Error('the after-commit hook fails once');
+          }
+          const visible: unknown[] = await manager.connection.query(
+            `SELECT 1 FROM "${schema}".side_effects WHERE event_id = $1`,
+            [event.id],
+          );
+          hookRuns.push({ eventId: event.id, committed: visible.length === 1 });
+        });
+        if (mode === 'fail-inside' && context.attempt === 1) throw new Error('fails after its side effect');
+      },
+      { usuallyRecorded: mode === 'recorded-at-source' },
+    );
     if (outcome.outcome === 'skipped') await afterCommit(() => void repairs.push(event.id));
     return outcome;
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type InquiryStatus, Topic } from '@relaydesk/contracts';
 import { afterCommit, HANDLED, type HandlerOutcome, InboxService } from '@relaydesk/messaging';
+import type { EntityManager } from 'typeorm';
 import { nextStatus, project, TIMELINE_CONSUMER, type TimelineEvent } from './timeline-projection';
 import { TimelineNotifier } from './timeline-notifier.service';
 import { type InquiryView, TimelineRepository, type TimelineEntry } from './timeline.repository';
@@ -40,26 +41,20 @@ export class TimelineService {
    */
   async record(timelineEvent: TimelineEvent): Promise<HandlerOutcome> {
     const { event } = timelineEvent;
-    const outcome = await this.inbox.handleOnce(TIMELINE_CONSUMER, event, async (manager) => {
-      const current = await this.repository.lockStatus(manager, event.inquiryId);
-      if (!current) {
-        // Another intake's inquiry (a shared topic in another environment), or one that never committed.
-        this.logger.warn(`${event.type} for an inquiry intake does not know; skipped`);
-        return { outcome: 'skipped', reason: 'unknown inquiry' };
-      }
-      const projected = project(timelineEvent);
-      const status = nextStatus(current, projected.status, new Date(projected.entry.at));
-      await this.repository.append(manager, event.inquiryId, event.id, projected, status);
-      // A failed publish fails the hook: the consumer handles the event again, finds it recorded and
-      // announces again below.
-      await afterCommit(() => this.notifier.announce(event.inquiryId));
-      return HANDLED;
-    });
+    // intake's accepting statement projects its own inquiry.received (entry and inbox record) together
+    // with the event, so the consumer finds it recorded: checked at once rather than failing its batch.
+    const projectedAtSource = timelineEvent.topic === Topic.InquiryReceived;
+    const outcome = await this.inbox.handleOnce(
+      TIMELINE_CONSUMER,
+      event,
+      (manager) => this.apply(manager, timelineEvent),
+      { usuallyRecorded: projectedAtSource },
+    );
     if (
       outcome.outcome === 'skipped' &&
       outcome.reason === 'already processed' &&
       // Its entry was committed with the inquiry itself, before any stream could ask for it.
-      timelineEvent.topic !== Topic.InquiryReceived
+      !projectedAtSource
     ) {
       // A redelivery, or the repair of an announcement lost after the commit. Never fails the event:
       // streams also catch up when their subscriber reconnects, and with the inquiry's next entry.
@@ -68,6 +63,24 @@ export class TimelineService {
       });
     }
     return outcome;
+  }
+
+  /** The event's entry and the status it leads to, in the consumer's transaction. */
+  private async apply(manager: EntityManager, timelineEvent: TimelineEvent): Promise<HandlerOutcome> {
+    const { event } = timelineEvent;
+    const current = await this.repository.lockStatus(manager, event.inquiryId);
+    if (!current) {
+      // Another intake's inquiry (a shared topic in another environment), or one that never committed.
+      this.logger.warn(`${event.type} for an inquiry intake does not know; skipped`);
+      return { outcome: 'skipped', reason: 'unknown inquiry' };
+    }
+    const projected = project(timelineEvent);
+    const status = nextStatus(current, projected.status, new Date(projected.entry.at));
+    await this.repository.append(manager, event.inquiryId, event.id, projected, status);
+    // A failed publish fails the hook: the consumer handles the event again, finds it recorded and
+    // announces again in `record`.
+    await afterCommit(() => this.notifier.announce(event.inquiryId));
+    return HANDLED;
   }
 
   /**
