@@ -8,14 +8,23 @@ import {
 import { quoteIdent } from '@relaydesk/persistence';
 import { APP_CONFIG, counter } from '@relaydesk/runtime';
 import { Client } from 'pg';
+import {
+  DataSource,
+  type EntitySubscriberInterface,
+  type QueryRunner,
+  type TransactionCommitEvent,
+  type TransactionRollbackEvent,
+} from 'typeorm';
 import { EventProducer, type OutgoingRecord } from './event.producer';
 import type { KafkaHeaders } from './headers';
 import type { MessagingConfig } from './messaging.config';
 
 const BATCH_SIZE = 500;
-/** Idle polling backs off from the first to the second: a few cheap indexed reads a second per service. */
-const POLL_MIN_MS = 5;
-const POLL_MAX_MS = 50;
+/**
+ * Between wake-ups the outbox is read this often: what another replica's transactions wrote (one relay
+ * per schema publishes), and what a writer did not announce. A few cheap indexed reads a second.
+ */
+const POLL_MS = 50;
 const STANDBY_RETRY_MS = 2_000;
 const RETRY_DELAY_MS = 1_000;
 
@@ -34,12 +43,15 @@ interface StoredOutboxRow {
  * One relay per schema publishes at a time (a Postgres advisory lock), so the events of an inquiry reach
  * Kafka in the order their transactions committed them, also with several replicas.
  *
- * It polls, backing off from 5 to 50 ms while idle, rather than LISTEN/NOTIFY: a NOTIFY in every
- * writing transaction serialises all commits of the database on the notification queue's lock, which
- * measured at less than half the commit rate without it.
+ * It is woken in process, right after a transaction of this process that wrote outbox rows commits
+ * (`wakeAfterCommit`, or `wakeUp` for a writer outside TypeORM's transactions), and otherwise reads the
+ * outbox every 50 ms. Not LISTEN/NOTIFY: a NOTIFY in every writing transaction serialises all commits
+ * of the database on the notification queue's lock, which measured at less than half the commit rate
+ * without it. Not a fast poll either: reading an empty outbox every few milliseconds while events flow
+ * cost more CPU than publishing them.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown, EntitySubscriberInterface {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly table: string;
   private readonly published = counter(
@@ -51,17 +63,42 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private idleDelay = POLL_MIN_MS;
+  /** A wake-up came while the relay was not asleep: its next sleep ends at once. */
+  private woken = false;
+  /** Open transactions of this process that wrote outbox rows. */
+  private readonly writers = new WeakSet<QueryRunner>();
 
   constructor(
     private readonly producer: EventProducer,
+    private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: MessagingConfig,
   ) {
     this.table = `${quoteIdent(config.DB_SCHEMA)}.outbox`;
   }
 
   onApplicationBootstrap(): void {
+    this.dataSource.subscribers.push(this);
     this.start();
+  }
+
+  /** Publish soon: rows were committed (by a writer outside TypeORM's transactions). */
+  wakeUp(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  /** Publish once the transaction of `queryRunner`, which wrote outbox rows, commits. */
+  wakeAfterCommit(queryRunner: QueryRunner): void {
+    this.writers.add(queryRunner);
+  }
+
+  /** TypeORM's hook, for every transaction of the data source. */
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (this.writers.delete(event.queryRunner)) this.wakeUp();
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    this.writers.delete(event.queryRunner);
   }
 
   start(): void {
@@ -76,19 +113,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async stop(): Promise<void> {
     this.running = false;
-    this.notify();
+    this.wakeUp();
     await this.loop;
   }
 
-  private notify(): void {
-    this.wake?.();
-  }
-
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.wake = undefined;
+        this.woken = false;
         resolve();
       };
       const timer = setTimeout(done, ms);
@@ -104,14 +142,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           await this.sleep(STANDBY_RETRY_MS);
           continue;
         }
-        const count = await this.publishBatch(client);
-        if (count > 0) {
-          this.idleDelay = POLL_MIN_MS;
-          if (count < BATCH_SIZE) await this.sleep(POLL_MIN_MS);
-        } else {
-          await this.sleep(this.idleDelay);
-          this.idleDelay = Math.min(POLL_MAX_MS, this.idleDelay * 2);
-        }
+        // A full batch: more are waiting. Otherwise until the next commit's wake-up or poll.
+        if ((await this.publishBatch(client)) < BATCH_SIZE) await this.sleep(POLL_MS);
       } catch (error) {
         this.logger.warn(`outbox relay: ${error instanceof Error ? error.message : String(error)}; retrying`);
         await this.disconnect();

@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { createEnvelope, type NewEvent } from './envelope.factory';
 import { recordOf } from './event.producer';
 import type { MessagingConfig } from './messaging.config';
+import { OutboxRelay } from './outbox.relay';
 import { type BeforeCommitBatch, currentUnitOfWork } from './unit-of-work';
 
 /** An outbox row's columns, in the order of `OUTBOX_COLUMNS`. */
@@ -52,7 +53,10 @@ export class OutboxService {
     writeAll: (manager, items) => this.insert(manager, items.flat()),
   };
 
-  constructor(@Inject(APP_CONFIG) config: MessagingConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: MessagingConfig,
+    private readonly relay: OutboxRelay,
+  ) {
     this.table = outboxTable(config.DB_SCHEMA);
   }
 
@@ -71,10 +75,12 @@ export class OutboxService {
     events: readonly { topic: Topic; event: NewEvent<Topic> }[],
   ): Promise<EventEnvelope[]> {
     if (events.length === 0) return [];
-    if (!manager.queryRunner?.isTransactionActive) {
+    const transaction = manager.queryRunner;
+    if (!transaction?.isTransactionActive) {
       throw new Error('OutboxService.enqueue needs the EntityManager of an open transaction');
     }
     const rows = events.map(({ topic, event }) => outboxRow(topic, event));
+    this.relay.wakeAfterCommit(transaction);
     if (!currentUnitOfWork()?.bufferWrite(this.rows, manager, rows)) await this.insert(manager, rows);
     return rows.map((row) => row.envelope);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InquiryStatus, Topic } from '@relaydesk/contracts';
-import { outboxRow } from '@relaydesk/messaging';
+import { OutboxRelay, outboxRow } from '@relaydesk/messaging';
 import { APP_CONFIG, counter, enrichContext, seal, unseal } from '@relaydesk/runtime';
 import { randomUUID } from 'node:crypto';
 import type { IntakeConfig } from '../config';
@@ -51,6 +51,7 @@ export class IntakeService {
 
   constructor(
     private readonly repository: InquiryRepository,
+    private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: IntakeConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -77,6 +78,9 @@ export class IntakeService {
         : // No thread: one autocommitted statement, no transaction to open.
           await this.open(this.repository.db, message, input, threadKey, undefined)) ??
       (await this.duplicateAnswer(adapterId, input.externalId));
+    // The event is committed (outside TypeORM's transactions, so the relay is told here): published now
+    // rather than at the relay's next poll.
+    if (result.outcome !== 'duplicate') this.relay.wakeUp();
     enrichContext({ inquiryId: result.inquiryId });
     this.accepted.inc({ channel: input.channel, outcome: result.outcome });
     // Ids and the channel only: no addresses, handles or text at info level.
