@@ -497,6 +497,95 @@ describe("classify: security events in the customer's own words, negations, mone
   });
 });
 
+describe('classify: never did it, wallet scams, error messages, category boundaries (1.6.0)', () => {
+  it.each([
+    // "I never did it" with the negation apart from the verb
+    ['zh', '我收到邮件说我的提现地址已更改，但是我从来没有修改过！请马上冻结账户。'],
+    ['vi', 'Có lệnh rút tiền từ tài khoản mà tôi chưa hề yêu cầu, khóa tài khoản giúp tôi ngay.'],
+    ['es', 'Hay un retiro de 0.3 BTC que nunca solicité, por favor bloqueen mi cuenta ya.'],
+    ['id', 'Ada penarikan 500 USDT yang tidak pernah saya lakukan, tolong bekukan akun saya.'],
+  ])('%s: a withdrawal the customer never made is security and urgent: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'security', priority: 'urgent' });
+  });
+
+  it('does not read a price that "did not go there" as unauthorized activity (ja)', () => {
+    expect(
+      classify(
+        '先物のロングが強制ロスカットされましたが、他の取引所ではその価格まで行っていません。損失の補填をお願いします。',
+      ),
+    ).toMatchObject({ category: 'trading', priority: 'high' });
+  });
+
+  it.each([
+    [
+      'en',
+      'Got a message from "Support Team" asking me to verify my wallet on their site. I did not click anything.',
+    ],
+    ['pt', 'Recebi uma mensagem pedindo para validar minha carteira num site. Não cliquei em nada.'],
+  ])('%s: a request to verify the wallet is a phishing report: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'security', priority: 'normal' });
+  });
+
+  it.each([
+    ['en', "When I try to open the markets page it says 'Something went wrong'."],
+    ['es', 'Cuando abro la página de mercados me sale "Algo salió mal".'],
+    ['ru', 'При открытии страницы рынков пишет «Что-то пошло не так».'],
+  ])('%s: "something went wrong" is a website error: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'technical', priority: 'normal' });
+  });
+
+  it.each([
+    ['pt', 'Como faço para ativar a verificação em duas etapas no app?'],
+    ['fr', "Je ne reçois pas le code de vérification quand j'essaie de changer mon e-mail."],
+    ['id', 'Kode verifikasi tidak masuk waktu saya mau ganti nomor HP.'],
+  ])('%s: a 2FA or verification code is account, not identity verification: %s', (_language, body) => {
+    expect(classify(body).category).toBe('account');
+  });
+
+  it.each([
+    ['ja', 'ダークモードだと入出金履歴の文字が見にくいです。'],
+    ['de', 'Im Dark Mode ist die Einzahlungshistorie schwer lesbar.'],
+    ['en', 'the withdraw button says "Withdrawl", just fyi'],
+  ])('%s: a display flaw on a deposit or order screen is technical: %s', (_language, body) => {
+    expect(classify(body).category).toBe('technical');
+  });
+
+  it.each([
+    ['en', 'My account was restricted for compliance review and I cannot withdraw my 2 BTC.'],
+    ['ja', 'コンプライアンス審査のためアカウントが制限され、出金できません。'],
+  ])('%s: an account restricted for compliance review is compliance: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'compliance', priority: 'high' });
+  });
+
+  it.each([
+    ['tr', 'Vergi beyannamesi için yıllık işlem dökümü alabilir miyim?'],
+    ['en', 'Can I download a capital gains report for my tax return?'],
+  ])('%s: a question about a tax statement is compliance and low: %s', (_language, body) => {
+    expect(classify(body)).toMatchObject({ category: 'compliance', priority: 'low' });
+  });
+
+  it('reads a contained hack in German as security (frozen, nothing lost)', () => {
+    expect(
+      classify('Mein Konto wurde gehackt und gesperrt, es fehlt nichts. Bitte heben Sie die Sperre auf.'),
+    ).toMatchObject({ category: 'security', priority: 'high' });
+  });
+
+  it('reads an API down with open positions while the price moves fast as urgent', () => {
+    expect(
+      classify(
+        "API orders return 'Internal error', my bot has open perp positions and the price is moving fast",
+      ),
+    ).toMatchObject({ category: 'technical', priority: 'urgent' });
+  });
+
+  it.each([
+    ['es', 'No me llegan las notificaciones push cuando se ejecutan mis órdenes.'],
+    ['de', 'Ich bekomme keine Push-Benachrichtigungen mehr für ausgeführte Orders.'],
+  ])('%s: push notifications not arriving are technical: %s', (_language, body) => {
+    expect(classify(body).category).toBe('technical');
+  });
+});
+
 describe('low/normal tie-break (off by default)', () => {
   const training = [
     { body: 'how do I change the app language', category: 'account', priority: 'low' },

@@ -66,7 +66,8 @@ const CATEGORY_WEIGHTS: Record<Category, Weights> = {
     appCrash: 3,
     webError: 2,
     uiBug: 1.5,
-    pushNotification: 3,
+    displayFlaw: 1.5,
+    pushNotification: 4,
     platform: 0.5,
     outage: 1.5,
   },
@@ -99,6 +100,7 @@ export interface RuleFacts {
   /** A past compromise, now frozen with nothing lost, that the customer asks to have lifted. */
   containedThreat: boolean;
   identityVerification: boolean;
+  complianceCase: boolean;
   ownDeviceLost: boolean;
   apiProblem: boolean;
 }
@@ -122,7 +124,19 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
     activeThreat,
     containedThreat: compromise && contained,
     securityReport: !activeThreat && ((compromise && contained) || c.has('phishing') || c.has('loginAlert')),
-    identityVerification: c.has('kyc') || c.has('sourceOfFunds'),
+    // A personal-data request that lists the KYC images, or a referral reward whose condition was a
+    // friend's verification, is not the customer's identity verification.
+    identityVerification:
+      (c.has('kyc') || c.has('sourceOfFunds')) && !c.has('privacyRequest') && !c.has('campaign'),
+    // The rubric's other compliance cases: an account restricted for compliance review, a jurisdiction
+    // restriction, tax statements; not a question about the company's own licence or registration.
+    complianceCase:
+      // ("Review" and "restricted" alone are also a VIP application under review or a withdrawal limit.)
+      ((c.has('complianceReview') && (c.has('frozen') || c.has('accountLocked') || c.has('cannotAct'))) ||
+        (c.has('restrictedRegion') && !c.has('cannotLogin')) ||
+        // (Records missing from an export made for a tax return are a trade-history problem.)
+        (c.has('tax') && !c.has('discrepancy') && !c.has('malfunction'))) &&
+      !c.has('companyInfo'),
     ownDeviceLost: c.has('twoFa') && (c.has('lostDevice') || c.has('notCompromised')),
     // An API named in a business request ("discuss API rate limits for institutional clients") is no
     // API error, unless something is reported broken.
@@ -154,8 +168,9 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   // The rubric's boundary rules, as boosts large enough to beat any topic words.
   const boost = (category: Category, by: number) => scores.set(category, (scores.get(category) ?? 0) + by);
   if (facts.activeThreat) boost('security', 8);
-  else if (facts.securityReport) boost('security', 2);
-  if (facts.identityVerification && !facts.activeThreat) boost('compliance', 2.5);
+  // Any sign of unauthorized activity is security: a past hack, now contained, too.
+  else if (facts.securityReport) boost('security', facts.containedThreat ? 4 : 2);
+  if ((facts.identityVerification || facts.complianceCase) && !facts.activeThreat) boost('compliance', 2.5);
   if (facts.ownDeviceLost && !facts.activeThreat) boost('account', 3);
   if (facts.apiProblem && !facts.activeThreat) boost('technical', 1.5);
   // The platform itself unreachable (the site down, timing out, the app crashed) is technical even when
@@ -164,6 +179,41 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   const liquidationDispute = c.has('liquidation') && c.has('compensation');
   if (liquidationDispute) boost('trading', 3);
   else if (c.has('outage') && !facts.activeThreat) boost('technical', 2.5);
+  // A display flaw (dark mode, a typo on a button, text hard to read) is a UI bug whichever screen it
+  // is on: the deposit history or the order book names where it is, not what the inquiry is about.
+  const accountFeature =
+    c.has('twoFa') || c.has('profileChange') || c.has('subAccount') || c.has('vip') || c.has('registration');
+  if (
+    (c.has('uiBug') || c.has('displayFlaw')) &&
+    (c.has('displayFlaw') || c.has('minorNote') || c.has('malfunction')) &&
+    !accountFeature &&
+    !c.has('appCrash') &&
+    !c.has('webError') &&
+    !c.has('outage') &&
+    !c.has('notCredited') &&
+    !c.has('stuck') &&
+    !c.has('failed') &&
+    !c.has('praise') &&
+    !facts.activeThreat
+  )
+    boost('technical', 1.5);
+  // The owner's own 2FA setup or a settings change (e-mail, phone) is account, even when a code is
+  // rejected or an error is shown; not when the app or the platform itself is down.
+  if (
+    (c.has('twoFa') || c.has('profileChange')) &&
+    !facts.activeThreat &&
+    !facts.apiProblem &&
+    !c.has('supportComplaint') &&
+    !c.has('withdrawal') &&
+    !c.has('deposit') &&
+    !c.has('outage') &&
+    !c.has('appCrash')
+  )
+    boost('account', 1);
+  // A question about the company itself (its licence, its registration) is a general question, "other",
+  // when the customer reports no case of their own.
+  if (c.has('companyInfo') && c.has('howTo') && !c.has('malfunction') && !c.has('ownRecord'))
+    boost('other', 1);
   // Praise with nothing broken is feedback ("other"), even when what is praised is the UI or the app.
   if (
     c.has('praise') &&

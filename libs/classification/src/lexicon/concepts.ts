@@ -50,6 +50,8 @@ export const CONCEPTS = [
   'appCrash',
   'webError',
   'uiBug',
+  // text hard to read or see: a display flaw, not a feature wish
+  'displayFlaw',
   'pushNotification',
   'platform',
   'outage',
@@ -60,6 +62,9 @@ export const CONCEPTS = [
   'restrictedRegion',
   'complianceReview',
   'tax',
+  // a bare "verification" (verificación, vérification, verifikasi, xác minh): identity verification
+  // unless the text is about a 2FA or e-mail code (registry.ts resolves it to `kyc` or nothing)
+  'verification',
   // other
   'partnership',
   'listing',

@@ -330,7 +330,8 @@ export const en: Lexicon = {
     '=-1021',
     '=-1022',
     'http',
-    '=rest',
+    // Not a bare "rest": "the rest is just sitting there" is the unfilled part of an order.
+    ...['rest api', 'rest endpoint', 'rest request', 'rest call'],
     'sdk',
     'testnet',
     'sandbox',

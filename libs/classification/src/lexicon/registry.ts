@@ -224,6 +224,9 @@ export function findConcepts(normalizedText: string, language: string): Set<Conc
     }
   }
   findRegexConcepts(matcher, text, found);
+  // A bare "verification" (verificación, verifikasi, xác minh) is identity verification unless the
+  // text is about a 2FA or e-mail code: código de verificação, verificação em duas etapas, mã xác minh.
+  if (found.has('verification') && !found.has('twoFa')) found.add('kyc');
   return found;
 }
 
