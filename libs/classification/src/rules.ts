@@ -177,8 +177,13 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   // a position is at risk, where an error on one order or one button is a trading question; but a
   // liquidation the customer wants made good afterwards is a trading dispute, whatever caused it.
   const liquidationDispute = c.has('liquidation') && c.has('compensation');
+  // (1.7.0: 3.5, was 2.5, so the site down with a position near liquidation is no longer a tie with the
+  // futures and liquidation words.)
   if (liquidationDispute) boost('trading', 3);
-  else if (c.has('outage') && !facts.activeThreat) boost('technical', 2.5);
+  else if (c.has('outage') && !facts.activeThreat) boost('technical', 3.5);
+  // A setting chosen but not applied ("shows USD even though EUR is selected") is a UI bug, technical,
+  // where changing a setting is account.
+  if (c.has('settingIgnored') && !facts.activeThreat) boost('technical', 2.5);
   // A display flaw (dark mode, a typo on a button, text hard to read) is a UI bug whichever screen it
   // is on: the deposit history or the order book names where it is, not what the inquiry is about.
   const accountFeature =
@@ -204,6 +209,7 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
     !facts.activeThreat &&
     !facts.apiProblem &&
     !c.has('supportComplaint') &&
+    !c.has('settingIgnored') &&
     !c.has('withdrawal') &&
     !c.has('deposit') &&
     !c.has('outage') &&
