@@ -3994,11 +3994,152 @@ const CUES_1_7: ConceptCues = {
   },
 };
 
+/**
+ * 1.7.0, coverage: each rubric category and priority boundary listed in several everyday phrasings and
+ * checked in all twelve languages with ad-hoc probes (not a labelled batch); what was missing is here.
+ */
+const CUES_1_7_COVERAGE: ConceptCues = {
+  cannotLogin: {
+    ko: ['로그인이 전혀 안', '로그인이 도저히 안', '로그인이 계속 안'],
+    ja: ['ログインが全くできません', 'ログインが一切できません'],
+    zh: ['根本登录不了', '一直登录不上'],
+  },
+  closeAccount: {
+    zh: ['删除账户', '删除账号', '关闭账户', '关闭账号'],
+    es: ['cierro mi cuenta', 'cerrar cuenta', 'dar de baja mi cuenta', 'darme de baja', 'borrar mi cuenta'],
+    pt: [
+      'encerrar a conta',
+      'encerro minha conta',
+      'excluir a conta',
+      'fechar a conta',
+      'apagar minha conta',
+    ],
+    fr: ['fermer le compte', 'supprimer le compte', 'clore mon compte'],
+    de: ['konto kündigen', 'account löschen', 'konto auflösen', 'mein konto schließen', 'mein konto löschen'],
+    tr: ['hesabımı kapat', 'hesabımı sil', 'hesabı silmek', 'hesap kapatma'],
+    ru: [
+      'закрыть счет',
+      'удалить учетную запись',
+      'удалить свой аккаунт',
+      'закрыть свой аккаунт',
+      'удалить мой аккаунт',
+    ],
+    vi: ['hủy tài khoản', 'xoá tài khoản'],
+    id: ['menutup akun', 'menghapus akun', 'tutup akun saya'],
+  },
+  profileChange: {
+    en: ['change the language', 'app language'],
+    ja: ['アプリの言語', '言語設定', '表示言語'],
+    zh: ['语言设置', '切换语言', '更改语言'],
+    ko: ['언어 설정', '언어를 변경', '언어를 바꾸'],
+    pt: ['idioma do app', 'mudar o idioma'],
+    fr: ["langue de l'application", 'changer la langue'],
+    de: ['sprache ändern', 'app-sprache', 'sprache umstellen'],
+    tr: ['dil ayar', 'dili değiştir', 'uygulama dili'],
+    ru: ['язык приложения', 'сменить язык', 'поменять язык', 'изменить язык'],
+    vi: ['đổi ngôn ngữ', 'ngôn ngữ ứng dụng', 'thay đổi ngôn ngữ'],
+    id: ['ganti bahasa', 'bahasa aplikasi', 'mengubah bahasa'],
+  },
+  tradingFee: {
+    pt: ['taxa de negociação', 'taxas de negociação', 'taxa de trading', 'taxa maker', 'taxa taker'],
+    fr: ['frais de trading', 'frais de négociation', 'frais maker', 'frais taker'],
+    tr: ['işlem ücreti', 'işlem ücretleri', 'komisyon oranı'],
+    ru: [
+      'торговая комиссия',
+      'торговые комиссии',
+      'комиссия за сделк',
+      'комиссия мейкера',
+      'комиссия тейкера',
+    ],
+    vi: ['phí giao dịch', 'phí maker', 'phí taker'],
+    id: ['biaya trading', 'fee trading', 'biaya maker', 'biaya taker'],
+    es: ['comisión maker', 'comisión taker', 'comisiones por operar'],
+    de: ['handelsgebühr', 'trading-gebühr', 'maker-gebühr', 'taker-gebühr'],
+  },
+  howTo: {
+    en: ['do you serve', 'do you accept customers', 'do you accept users'],
+    ru: ['какая', 'каков', 'каковы', 'какое'],
+    pt: ['vocês atendem', 'vocês aceitam'],
+    de: ['wo hat', 'wo befindet sich'],
+  },
+  restrictedRegion: {
+    en: ['do you serve', 'accept customers from', 'accept users from'],
+    ja: ['在住', '居住者'],
+    zh: ['居民', '的用户可以'],
+    ko: ['거주자'],
+    es: ['aceptan clientes de', 'atienden clientes de', 'residentes en'],
+    pt: ['atendem clientes', 'aceitam clientes'],
+    fr: ['clients résidant', 'acceptez-vous les clients', 'résidant en', 'résidant au'],
+    de: ['kunden aus', 'wohnhaft in'],
+    tr: ['müşteri kabul', 'müşterileri kabul', 'kullanıcıları kabul'],
+    ru: ['клиентов из', 'жителей'],
+    vi: ['khách hàng ở', 'khách hàng từ', 'người dùng ở'],
+    id: ['pengguna dari', 'nasabah dari', 'warga negara'],
+  },
+  companyInfo: {
+    de: ['eure firma', 'ihre firma', 'ihren sitz', 'euer sitz'],
+    es: ['sede', 'dónde está ubicada la empresa'],
+    pt: ['onde fica a empresa'],
+    fr: ['siège social', 'où est basée', 'votre entreprise'],
+    ru: ['головной офис', 'где находится компания', 'где находится ваша компания'],
+    en: ['where are you based', 'where is your company'],
+  },
+  wrongNetwork: {
+    ja: ['メモを入力し忘れ', 'タグを入力し忘れ', 'メモを付け忘れ'],
+    zh: ['没有填写memo', '忘了填memo', '忘记填tag'],
+    ko: ['메모를 입력하지 않', '태그를 입력하지 않', '메모를 안 적'],
+    es: ['olvidé poner el memo', 'olvidé poner la etiqueta', 'sin poner el memo'],
+    pt: ['esqueci de colocar o memo', 'esqueci de colocar a tag', 'sem colocar o memo'],
+    fr: ["oublié d'ajouter le mémo", "oublié d'ajouter le memo", "oublié d'indiquer le tag"],
+    de: ['memo nicht angegeben', 'memo vergessen anzugeben', 'tag nicht angegeben'],
+    tr: ['memo yazmayı unuttum', 'etiket yazmayı unuttum', 'memo eklemeyi unuttum'],
+    ru: ['не указал мемо', 'не указал тег', 'не указала мемо'],
+    vi: ['quên nhập memo', 'quên nhập tag', 'quên điền memo', 'không nhập memo'],
+    id: ['lupa isi memo', 'tidak mengisi memo', 'lupa masukkan memo', 'lupa isi tag'],
+  },
+  stuck: {
+    de: ['=nicht frei', 'coins nicht frei'],
+  },
+  unauthorized: {
+    en: ['from an unknown ip', 'from an unknown device', 'unknown device logged in'],
+    ja: [
+      '知らないipから',
+      '見知らぬipから',
+      '知らない端末から',
+      'ログインされて',
+      'ログインされました',
+      '出金申請がされて',
+    ],
+    zh: ['陌生ip', '陌生设备登录', '异地登录'],
+    ko: ['모르는 ip', '낯선 기기에서 로그인', '모르는 기기에서 로그인'],
+    es: ['ip desconocida', 'dispositivo desconocido'],
+    pt: ['ip desconhecido', 'dispositivo desconhecido'],
+    fr: ['ip inconnue', 'appareil inconnu'],
+    de: ['unbekannten ip', 'unbekanntes gerät', 'unbekannten gerät'],
+    tr: ['bilinmeyen ip', 'tanımadığım bir cihaz', 'tanımadığım ip'],
+    ru: ['с неизвестного ip', 'неизвестного устройства', 'незнакомого устройства'],
+    vi: ['ip lạ', 'thiết bị lạ'],
+    id: ['ip tidak dikenal', 'perangkat tidak dikenal', 'perangkat asing'],
+  },
+  credentialsGiven: {
+    es: ['entré mis datos', 'metí mis datos', 'entré mi contraseña', 'puse mis credenciales'],
+    en: ['entered my details', 'entered my login', 'typed in my password'],
+    zh: ['输入了账号密码', '填了密码'],
+    ko: ['정보를 입력했', '비밀번호를 입력했'],
+    pt: ['inseri meus dados', 'digitei minha senha'],
+    de: ['passwort eingegeben', 'zugangsdaten eingegeben'],
+    tr: ['şifremi girdim'],
+    ru: ['ввёл пароль', 'ввел пароль', 'ввела пароль'],
+    vi: ['đã nhập mật khẩu', 'đã nhập thông tin'],
+    id: ['memasukkan data saya', 'sudah memasukkan password', 'saya masukkan password'],
+  },
+};
+
 /** The language tables with the side-by-side concepts merged in. */
 export const PRIORITY_CUES: Record<string, Lexicon> = Object.fromEntries(
   Object.entries(CUES_BY_LANGUAGE).map(([language, lexicon]) => {
     const merged: Lexicon = { ...lexicon };
-    for (const table of [CUES_BY_CONCEPT, CUES_1_5, CUES_1_6, CUES_1_7]) {
+    for (const table of [CUES_BY_CONCEPT, CUES_1_5, CUES_1_6, CUES_1_7, CUES_1_7_COVERAGE]) {
       for (const [concept, byLanguage] of Object.entries(table) as [
         Concept,
         Record<string, readonly string[]>,
