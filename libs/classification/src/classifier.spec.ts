@@ -586,6 +586,110 @@ describe('classify: never did it, wallet scams, error messages, category boundar
   });
 });
 
+describe('classify: batch v2 causes and ordinary phrasings in every language (1.7.0)', () => {
+  it.each([
+    // A disabled or banned account with money in it: locked out, high
+    [
+      'en',
+      'My account has been suspended out of nowhere and I still have 2 ETH on it. What now?',
+      'account',
+      'high',
+    ],
+    ['de', 'Mein Konto wurde deaktiviert und ich habe noch 3 ETH darauf. Bitte prüfen.', 'account', 'high'],
+    ['ru', 'Аккаунт заморожен без объяснений, на нём 500 USDT, что делать?', 'account', 'high'],
+    // A lost 2FA phone with "no unauthorized access": account, not security
+    ['zh', '换手机后谷歌验证器没了，没有异常登录，现在登录不了，怎么重置？', 'account', 'high'],
+    [
+      'es',
+      'Perdí el móvil con el autenticador 2FA, no hay accesos no autorizados, pero no puedo entrar.',
+      'account',
+      'high',
+    ],
+    // Sub-accounts, nickname and language settings: account
+    ['ko', '하위계정은 어떻게 만드나요?', 'account', 'low'],
+    ['tr', 'Kullanıcı adımı değiştirmeye çalışıyorum ama kaydedilmiyor, hata veriyor.', 'account', 'normal'],
+    ['ru', 'Как поменять язык приложения?', 'account', 'low'],
+    // P2P coins not released after paying: high
+    [
+      'de',
+      'P2P-Verkäufer hat mein Geld bekommen, gibt die Coins aber nicht frei. Schon 3 Stunden.',
+      'trading',
+      'high',
+    ],
+    ['zh', 'P2P买币已经付款了，卖家一直不放行，怎么办？', 'trading', 'high'],
+    // Paid by card, nothing on the balance: high
+    [
+      'en',
+      'Paid 200 EUR by card, my bank shows it charged but my balance has not changed since yesterday.',
+      'deposit_withdrawal',
+      'high',
+    ],
+    ['tr', 'Kartla para yatırdım, kartımdan çekildi ama bakiyeme yansımadı.', 'deposit_withdrawal', 'high'],
+    // A pending withdrawal to a wrong address the customer asks to stop: urgent
+    [
+      'vi',
+      'Tôi vừa rút USDT nhầm địa chỉ, lệnh vẫn đang chờ xử lý, hủy giúp tôi ngay!',
+      'deposit_withdrawal',
+      'urgent',
+    ],
+    // An API key posted publicly: security, urgent ("par erreur" is no error message)
+    [
+      'es',
+      'Subí mi clave API a GitHub por error, tiene permisos de trading. ¿Qué hago?',
+      'security',
+      'urgent',
+    ],
+    [
+      'ja',
+      'APIキーをGitHubに公開してしまいました。出金権限はありませんが取引権限があります。',
+      'security',
+      'urgent',
+    ],
+    // Someone claiming to be support asking for the seed phrase, nothing given: security, normal
+    [
+      'pt',
+      'Um cara no Telegram dizendo ser do suporte pediu minha frase semente. Não dei nada.',
+      'security',
+      'normal',
+    ],
+    [
+      'fr',
+      "Quelqu'un se faisant passer pour le support m'a demandé ma phrase de récupération. Je ne lui ai rien donné.",
+      'security',
+      'normal',
+    ],
+    // A withdrawal held for a source-of-funds check: compliance, high
+    [
+      'ru',
+      'Вывод заблокирован, служба комплаенса просит подтвердить источник средств.',
+      'compliance',
+      'high',
+    ],
+    // General availability and timing questions: low
+    ['ja', 'ニューヨーク在住でも利用できますか？', 'compliance', 'low'],
+    ['ru', 'Какая минимальная сумма депозита?', 'deposit_withdrawal', 'low'],
+    // A setting chosen but not applied is a UI bug
+    ['en', 'The app shows prices in USD even though I selected JPY in the settings.', 'technical', 'normal'],
+    // An error on one order is trading; a site outage with a position at risk is technical
+    ['id', 'Order saya tidak bisa dibatalkan, muncul error terus', 'trading', 'normal'],
+    [
+      'en',
+      "Your website has been down for 15 minutes and my futures position is close to liquidation, I can't do anything!",
+      'technical',
+      'urgent',
+    ],
+    // A scam SMS about a withdrawal not made, link not clicked, balance normal: a report
+    [
+      'pt',
+      'Recebi um SMS dizendo que meu saque foi aprovado, mas eu não fiz saque nenhum. Não cliquei no link e meu saldo está normal.',
+      'security',
+      'normal',
+    ],
+  ])('%s: %s → %s/%s', (_language, body, category, priority) => {
+    expect(classify(body)).toMatchObject({ category, priority });
+  });
+});
+
 describe('low/normal tie-break (off by default)', () => {
   const training = [
     { body: 'how do I change the app language', category: 'account', priority: 'low' },

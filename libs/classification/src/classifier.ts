@@ -8,7 +8,7 @@ import { CATEGORIES, PRIORITIES, categoryRuleScores, priorityRuleScores, ruleFac
 import { joinSubjectAndBody, normalize, proseOf } from './text';
 import trainingJson from './model/training-set.json';
 
-export const CLASSIFIER_VERSION = 'rules-nb-1.6.0';
+export const CLASSIFIER_VERSION = 'rules-nb-1.7.0';
 
 export interface ClassifierInput {
   channel?: string;

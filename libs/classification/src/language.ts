@@ -18,7 +18,7 @@ const STOPWORDS: Record<(typeof LATIN_LANGUAGES)[number], string[]> = {
   es: 'el la los las que y en mi mis por para con no es una un del se me hola gracias pero cómo está ya al lo muy puedo tengo'.split(
     ' ',
   ),
-  pt: 'o os as que e em meu minha não um uma do da para com no na olá oi obrigado já está você foi ao dos das minhas meus consigo'.split(
+  pt: 'o os as que e em meu minha não um uma do da para com no na olá oi obrigado já está você foi ao dos das minhas meus consigo vocês'.split(
     ' ',
   ),
   fr: 'le la les de des et en je mon ma mes est pas un une du pour avec que bonjour merci vous sur il au ne ce qui'.split(

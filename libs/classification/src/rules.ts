@@ -118,7 +118,10 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
   const contained = c.has('noLoss') && !c.has('notCredited') && c.has('unfreezeRequest');
   // A scam message seen ("your withdrawal was approved", "a withdrawal I didn't request") by someone
   // who gave nothing and finds nothing missing is a phishing report, not a takeover.
-  const reportedScam = c.has('phishing') && c.has('noLoss') && !c.has('credentialsGiven');
+  // (1.7.0: also with no word like "fake": a message about a withdrawal the customer did not make,
+  // whose link they did not click, with the balance normal.)
+  const reportedScam =
+    (c.has('phishing') || c.has('nothingEntered')) && c.has('noLoss') && !c.has('credentialsGiven');
   const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained && !reportedScam;
   return {
     activeThreat,
@@ -177,8 +180,32 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   // a position is at risk, where an error on one order or one button is a trading question; but a
   // liquidation the customer wants made good afterwards is a trading dispute, whatever caused it.
   const liquidationDispute = c.has('liquidation') && c.has('compensation');
+  // (1.7.0: 3.5, was 2.5, so the site down with a position near liquidation is no longer a tie with the
+  // futures and liquidation words.)
   if (liquidationDispute) boost('trading', 3);
-  else if (c.has('outage') && !facts.activeThreat) boost('technical', 2.5);
+  else if (c.has('outage') && !facts.activeThreat) boost('technical', 3.5);
+  // An error on one order (it cannot be cancelled, an error shown when placing it) is a trading
+  // question, where the app, the site, the API or a screen element failing is technical (and money
+  // paid with nothing received is a deposit case).
+  if (
+    (c.has('order') || c.has('fill') || c.has('convert') || c.has('p2p')) &&
+    (c.has('malfunction') || c.has('failed')) &&
+    !c.has('tradeHistory') &&
+    !c.has('notCredited') &&
+    !c.has('stuck') &&
+    !c.has('appCrash') &&
+    !c.has('outage') &&
+    !c.has('api') &&
+    !c.has('websocket') &&
+    !c.has('uiBug') &&
+    !c.has('displayFlaw') &&
+    !c.has('pushNotification') &&
+    !facts.activeThreat
+  )
+    boost('trading', 1);
+  // A setting chosen but not applied ("shows USD even though EUR is selected") is a UI bug, technical,
+  // where changing a setting is account.
+  if (c.has('settingIgnored') && !facts.activeThreat) boost('technical', 2.5);
   // A display flaw (dark mode, a typo on a button, text hard to read) is a UI bug whichever screen it
   // is on: the deposit history or the order book names where it is, not what the inquiry is about.
   const accountFeature =
@@ -204,6 +231,7 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
     !facts.activeThreat &&
     !facts.apiProblem &&
     !c.has('supportComplaint') &&
+    !c.has('settingIgnored') &&
     !c.has('withdrawal') &&
     !c.has('deposit') &&
     !c.has('outage') &&
@@ -290,6 +318,15 @@ export function priorityRuleScores(
     (c.has('withdrawal') || c.has('deposit') || c.has('fundsAtStake'))
   )
     add('high', 2);
+  // A bug that leaves the customer's funds stuck ("my funds are stuck") is high, where "the deposit
+  // page is stuck loading" names no money.
+  if (
+    category === 'technical' &&
+    c.has('stuck') &&
+    c.has('fundsAtStake') &&
+    (c.has('withdrawal') || c.has('deposit'))
+  )
+    add('high', 2);
   if (lockedOut && category !== 'security') add('high', 1.5);
   if (lockedOut && c.has('fundsAtStake')) add('high', 0.5);
   if (frozenFunds) add('high', 1.5);
@@ -374,8 +411,15 @@ export function priorityRuleScores(
   // Feedback, partnerships, listings, press and questions about the company are low, unless the
   // customer reports a case of their own: a bug report that ends with "please fix it", a withdrawal
   // pending at "your company", a rejected document that is a driver's license.
+  // (A phishing message reported "just so you know" is a security report, normal, not feedback.)
   const ownCase =
-    problem || raised || malfunction || c.has('failed') || c.has('charged') || c.has('ownRecord');
+    problem ||
+    raised ||
+    malfunction ||
+    c.has('failed') ||
+    c.has('charged') ||
+    c.has('ownRecord') ||
+    facts.securityReport;
   for (const concept of [
     'praise',
     'featureRequest',

@@ -50,6 +50,7 @@ const CUE_CONCEPTS: ReadonlySet<Concept> = new Set<Concept>([
   'ownEvent',
   'stopRequest',
   'minorNote',
+  'settingIgnored',
 ]);
 
 /**

@@ -98,6 +98,7 @@ export const CONCEPTS = [
   'ownEvent',
   'stopRequest',
   'minorNote',
+  'settingIgnored',
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 

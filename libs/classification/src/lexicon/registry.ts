@@ -188,6 +188,28 @@ export function warmUpLexicons(): void {
 }
 
 /**
+ * Idioms whose words are also terms with another meaning, blanked before matching: "par erreur",
+ * "por error", "por erro" are "by mistake", not an error message (so "j'ai publié par erreur ma clé API"
+ * is no web error).
+ */
+const MASKS: Record<string, readonly string[]> = {
+  en: ['by error', 'sent in error'],
+  fr: ['par erreur'],
+  es: ['por error'],
+  pt: ['por erro'],
+};
+
+function masked(text: string, language: string): string {
+  let out = text;
+  for (const lang of language === 'en' ? ['en'] : [language, 'en']) {
+    for (const idiom of MASKS[lang] ?? []) {
+      if (out.includes(idiom)) out = out.split(idiom).join(' '.repeat(idiom.length));
+    }
+  }
+  return out;
+}
+
+/**
  * Concepts an inquiry mentions, looked up in its own language and in English (customers everywhere
  * write "API", "KYC", "withdraw" in English). Expects text from normalize(). A term counts when it
  * starts a word (CJK terms anywhere); a "=" term must also end one.
@@ -196,7 +218,7 @@ export function findConcepts(normalizedText: string, language: string): Set<Conc
   const matcher = matcherFor(language);
   const { edges, hits, starts } = matcher;
   const found = new Set<Concept>();
-  const text = normalizedText;
+  const text = masked(normalizedText, language);
   const length = text.length;
   let previousIsWord = false;
   let previousIsCjk = false;
