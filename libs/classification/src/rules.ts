@@ -105,6 +105,11 @@ export interface RuleFacts {
   apiProblem: boolean;
 }
 
+/** Whether any of `concepts` was found in the inquiry. */
+function hasAny(c: ReadonlySet<Concept>, ...concepts: Concept[]): boolean {
+  return concepts.some((concept) => c.has(concept));
+}
+
 export function ruleFacts(c: Set<Concept>): RuleFacts {
   const compromise =
     c.has('unauthorized') ||
@@ -121,7 +126,7 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
   // (1.7.0: also with no word like "fake": a message about a withdrawal the customer did not make,
   // whose link they did not click, with the balance normal.)
   const reportedScam =
-    (c.has('phishing') || c.has('nothingEntered')) && c.has('noLoss') && !c.has('credentialsGiven');
+    hasAny(c, 'phishing', 'nothingEntered') && c.has('noLoss') && !c.has('credentialsGiven');
   const activeThreat = (compromise || phished) && !c.has('notCompromised') && !contained && !reportedScam;
   return {
     activeThreat,
@@ -129,23 +134,22 @@ export function ruleFacts(c: Set<Concept>): RuleFacts {
     securityReport: !activeThreat && ((compromise && contained) || c.has('phishing') || c.has('loginAlert')),
     // A personal-data request that lists the KYC images, or a referral reward whose condition was a
     // friend's verification, is not the customer's identity verification.
-    identityVerification:
-      (c.has('kyc') || c.has('sourceOfFunds')) && !c.has('privacyRequest') && !c.has('campaign'),
+    identityVerification: hasAny(c, 'kyc', 'sourceOfFunds') && !c.has('privacyRequest') && !c.has('campaign'),
     // The rubric's other compliance cases: an account restricted for compliance review, a jurisdiction
     // restriction, tax statements; not a question about the company's own licence or registration.
     complianceCase:
       // ("Review" and "restricted" alone are also a VIP application under review or a withdrawal limit.)
-      ((c.has('complianceReview') && (c.has('frozen') || c.has('accountLocked') || c.has('cannotAct'))) ||
+      ((c.has('complianceReview') && hasAny(c, 'frozen', 'accountLocked', 'cannotAct')) ||
         (c.has('restrictedRegion') && !c.has('cannotLogin')) ||
         // (Records missing from an export made for a tax return are a trade-history problem.)
         (c.has('tax') && !c.has('discrepancy') && !c.has('malfunction'))) &&
       !c.has('companyInfo'),
-    ownDeviceLost: c.has('twoFa') && (c.has('lostDevice') || c.has('notCompromised')),
+    ownDeviceLost: c.has('twoFa') && hasAny(c, 'lostDevice', 'notCompromised'),
     // An API named in a business request ("discuss API rate limits for institutional clients") is no
     // API error, unless something is reported broken.
     apiProblem:
-      (c.has('api') || c.has('websocket')) &&
-      (!(c.has('partnership') || c.has('listing') || c.has('press') || c.has('companyInfo')) ||
+      hasAny(c, 'api', 'websocket') &&
+      (!hasAny(c, 'partnership', 'listing', 'press', 'companyInfo') ||
         c.has('malfunction') ||
         c.has('webError') ||
         c.has('failed')),
@@ -188,18 +192,21 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   // question, where the app, the site, the API or a screen element failing is technical (and money
   // paid with nothing received is a deposit case).
   if (
-    (c.has('order') || c.has('fill') || c.has('convert') || c.has('p2p')) &&
-    (c.has('malfunction') || c.has('failed')) &&
-    !c.has('tradeHistory') &&
-    !c.has('notCredited') &&
-    !c.has('stuck') &&
-    !c.has('appCrash') &&
-    !c.has('outage') &&
-    !c.has('api') &&
-    !c.has('websocket') &&
-    !c.has('uiBug') &&
-    !c.has('displayFlaw') &&
-    !c.has('pushNotification') &&
+    hasAny(c, 'order', 'fill', 'convert', 'p2p') &&
+    hasAny(c, 'malfunction', 'failed') &&
+    !hasAny(
+      c,
+      'tradeHistory',
+      'notCredited',
+      'stuck',
+      'appCrash',
+      'outage',
+      'api',
+      'websocket',
+      'uiBug',
+      'displayFlaw',
+      'pushNotification',
+    ) &&
     !facts.activeThreat
   )
     boost('trading', 1);
@@ -211,31 +218,20 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   const accountFeature =
     c.has('twoFa') || c.has('profileChange') || c.has('subAccount') || c.has('vip') || c.has('registration');
   if (
-    (c.has('uiBug') || c.has('displayFlaw')) &&
-    (c.has('displayFlaw') || c.has('minorNote') || c.has('malfunction')) &&
+    hasAny(c, 'uiBug', 'displayFlaw') &&
+    hasAny(c, 'displayFlaw', 'minorNote', 'malfunction') &&
     !accountFeature &&
-    !c.has('appCrash') &&
-    !c.has('webError') &&
-    !c.has('outage') &&
-    !c.has('notCredited') &&
-    !c.has('stuck') &&
-    !c.has('failed') &&
-    !c.has('praise') &&
+    !hasAny(c, 'appCrash', 'webError', 'outage', 'notCredited', 'stuck', 'failed', 'praise') &&
     !facts.activeThreat
   )
     boost('technical', 1.5);
   // The owner's own 2FA setup or a settings change (e-mail, phone) is account, even when a code is
   // rejected or an error is shown; not when the app or the platform itself is down.
   if (
-    (c.has('twoFa') || c.has('profileChange')) &&
+    hasAny(c, 'twoFa', 'profileChange') &&
     !facts.activeThreat &&
     !facts.apiProblem &&
-    !c.has('supportComplaint') &&
-    !c.has('settingIgnored') &&
-    !c.has('withdrawal') &&
-    !c.has('deposit') &&
-    !c.has('outage') &&
-    !c.has('appCrash')
+    !hasAny(c, 'supportComplaint', 'settingIgnored', 'withdrawal', 'deposit', 'outage', 'appCrash')
   )
     boost('account', 1);
   // A question about the company itself (its licence, its registration) is a general question, "other",
@@ -243,14 +239,7 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   if (c.has('companyInfo') && c.has('howTo') && !c.has('malfunction') && !c.has('ownRecord'))
     boost('other', 1);
   // Praise with nothing broken is feedback ("other"), even when what is praised is the UI or the app.
-  if (
-    c.has('praise') &&
-    !c.has('malfunction') &&
-    !c.has('appCrash') &&
-    !c.has('webError') &&
-    !c.has('failed')
-  )
-    boost('other', 1);
+  if (c.has('praise') && !hasAny(c, 'malfunction', 'appCrash', 'webError', 'failed')) boost('other', 1);
   return scores;
 }
 
@@ -272,7 +261,7 @@ export function priorityRuleScores(
   // ...unless it says the money has not come back ("n'est pas revenu" contains "revenu").
   const noLoss = c.has('noLoss') && !c.has('notCredited');
   const losing = c.has('losingMoney') && !noLoss;
-  const marketRisk = (c.has('futures') || c.has('liquidation')) && (c.has('cannotAct') || losing);
+  const marketRisk = hasAny(c, 'futures', 'liquidation') && (c.has('cannotAct') || losing);
   if (marketRisk && c.has('urgentWord')) add('urgent', 3);
   // Funds at immediate risk: money is being lost right now on open positions or orders and the
   // customer cannot act (an outage, an API down, a button that does nothing) or says it is urgent.
@@ -283,12 +272,12 @@ export function priorityRuleScores(
     c.has('appCrash') ||
     c.has('outage') ||
     c.has('malfunction');
-  const market = c.has('futures') || c.has('liquidation') || c.has('order') || c.has('fill');
+  const market = hasAny(c, 'futures', 'liquidation', 'order', 'fill');
   if (market && c.has('losingNow') && (c.has('cannotAct') || c.has('urgentWord') || bug)) add('urgent', 4);
 
   const fundsStuck = c.has('notCredited') || c.has('stuck') || (c.has('failed') && !noLoss);
-  const lockedOut = c.has('cannotLogin') || c.has('accountLocked');
-  const frozenFunds = c.has('frozen') && (c.has('fundsAtStake') || c.has('withdrawal') || c.has('cannotAct'));
+  const lockedOut = hasAny(c, 'cannotLogin', 'accountLocked');
+  const frozenFunds = c.has('frozen') && hasAny(c, 'fundsAtStake', 'withdrawal', 'cannotAct');
   if (category === 'deposit_withdrawal' && fundsStuck) add('high', 2);
   // A deposit or withdrawal stuck is money out of reach in any category: a complaint to support about
   // it, a withdrawal held for a verification or source-of-funds check.
@@ -298,7 +287,7 @@ export function priorityRuleScores(
     category !== 'deposit_withdrawal' &&
     category !== 'technical' &&
     fundsStuck &&
-    (c.has('deposit') || c.has('withdrawal'))
+    hasAny(c, 'deposit', 'withdrawal')
   )
     add('high', 1.5);
   // A withdrawal to a wrong address that has not left yet, which the customer asks to stop: the money
@@ -307,15 +296,15 @@ export function priorityRuleScores(
     c.has('withdrawal') &&
     c.has('wrongNetwork') &&
     c.has('stopRequest') &&
-    (c.has('stuck') || c.has('urgentWord'))
+    hasAny(c, 'stuck', 'urgentWord')
   )
     add('urgent', 5);
   if (category === 'deposit_withdrawal' && c.has('wrongNetwork')) add('high', 1.5);
   // A bug is normal unless it leaves money stuck ("API returns 500 but funds deducted").
   if (
     category === 'technical' &&
-    (c.has('failed') || c.has('notCredited')) &&
-    (c.has('withdrawal') || c.has('deposit') || c.has('fundsAtStake'))
+    hasAny(c, 'failed', 'notCredited') &&
+    hasAny(c, 'withdrawal', 'deposit', 'fundsAtStake')
   )
     add('high', 2);
   // A bug that leaves the customer's funds stuck ("my funds are stuck") is high, where "the deposit
@@ -324,7 +313,7 @@ export function priorityRuleScores(
     category === 'technical' &&
     c.has('stuck') &&
     c.has('fundsAtStake') &&
-    (c.has('withdrawal') || c.has('deposit'))
+    hasAny(c, 'withdrawal', 'deposit')
   )
     add('high', 2);
   if (lockedOut && category !== 'security') add('high', 1.5);
@@ -333,9 +322,9 @@ export function priorityRuleScores(
   // Frozen after a hack: the money is safe but out of reach until the freeze is lifted.
   if (facts.containedThreat) add('high', 1.5);
   // A P2P counterparty who has the money and has not released the coins: funds out of reach.
-  if (c.has('p2p') && (c.has('stuck') || c.has('notCredited') || c.has('cannotAct'))) add('high', 1.5);
+  if (c.has('p2p') && hasAny(c, 'stuck', 'notCredited', 'cannotAct')) add('high', 1.5);
   // "I can't withdraw" is money out of reach, whether or not the balance is named.
-  if (c.has('cannotAct') && (c.has('fundsAtStake') || c.has('withdrawal'))) add('high', 1);
+  if (c.has('cannotAct') && hasAny(c, 'fundsAtStake', 'withdrawal')) add('high', 1);
   // Paid or sent but nothing received, whatever the category (a card purchase, a convert, a P2P trade).
   // A campaign reward not yet paid is not the customer's own money out of reach.
   const moneyMoved =
@@ -364,11 +353,11 @@ export function priorityRuleScores(
   // "Twice" counts as a double charge only where money was taken ("rejected twice" is not).
   if (
     c.has('chargedTwice') &&
-    (c.has('charged') || c.has('fundsAtStake')) &&
-    (c.has('failed') || c.has('deposit') || c.has('convert'))
+    hasAny(c, 'charged', 'fundsAtStake') &&
+    hasAny(c, 'failed', 'deposit', 'convert')
   )
     add('high', 1);
-  if (category === 'deposit_withdrawal' && c.has('duration') && (c.has('deposit') || c.has('withdrawal')))
+  if (category === 'deposit_withdrawal' && c.has('duration') && hasAny(c, 'deposit', 'withdrawal'))
     add('high', 0.5);
 
   const problem =
@@ -383,7 +372,7 @@ export function priorityRuleScores(
   const raised = scores.get('high')! > 0 || scores.get('urgent')! > 0;
   // Something does not work for this customer: an error shown, a button that does nothing, a code that
   // never arrives. The rubric's normal ("a task is blocked", "app or API bugs"), not feedback or a how-to.
-  const malfunction = c.has('malfunction') || c.has('webError') || c.has('appCrash') || c.has('outage');
+  const malfunction = hasAny(c, 'malfunction', 'webError', 'appCrash', 'outage');
   if (c.has('howTo') && !problem && !raised) add('low', 1.5);
   // The rubric's normal examples asked as questions: KYC status (or a source-of-funds request or a
   // compliance review of the customer's account), 2FA setup help, a failed action, a complaint about
