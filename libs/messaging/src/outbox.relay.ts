@@ -47,8 +47,7 @@ interface StoredOutboxRow {
  * (`wakeAfterCommit`, or `wakeUp` for a writer outside TypeORM's transactions), and otherwise reads the
  * outbox every 50 ms. Not LISTEN/NOTIFY: a NOTIFY in every writing transaction serialises all commits
  * of the database on the notification queue's lock, which measured at less than half the commit rate
- * without it. Not a fast poll either: reading an empty outbox every few milliseconds while events flow
- * cost more CPU than publishing them.
+ * without it. Nor a fast poll: it read the empty outbox again 5, 10, 20 and 40 ms after every publish.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown, EntitySubscriberInterface {
@@ -81,8 +80,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.start();
   }
 
-  /** Publish soon: rows were committed (by a writer outside TypeORM's transactions). */
+  /**
+   * Publish soon: rows were committed (by a writer outside TypeORM's transactions). A standby replica
+   * ignores it: it is not the one to publish, and waking it would only retry the leader's lock.
+   */
   wakeUp(): void {
+    if (this.running && !this.leader) return;
     this.woken = true;
     this.wake?.();
   }
