@@ -202,9 +202,7 @@ const MASKS: Record<string, readonly string[]> = {
 function masked(text: string, language: string): string {
   let out = text;
   for (const lang of language === 'en' ? ['en'] : [language, 'en']) {
-    for (const idiom of MASKS[lang] ?? []) {
-      if (out.includes(idiom)) out = out.split(idiom).join(' '.repeat(idiom.length));
-    }
+    for (const idiom of MASKS[lang] ?? []) out = out.replaceAll(idiom, ' '.repeat(idiom.length));
   }
   return out;
 }
