@@ -22,9 +22,11 @@ const CLASS_RES: [CharClass, RegExp][] = [
   [CharClass.Latin, /\p{Script=Latin}/u],
 ];
 const WORD_RE = /[\p{L}\p{N}]/u;
+const NUMBER_RE = /\p{N}/u;
 
 const SCRIPT = new Uint8Array(0x10000);
 const WORD = new Uint8Array(0x10000);
+const NUMBER = new Uint8Array(0x10000);
 // One regex scan per class over all BMP code units (surrogates left out: a /u regex never sees a
 // lone one as a letter), marking runs: ~100x faster than testing each character.
 function mark(table: Uint8Array, re: RegExp, value: number, from: number, to: number): void {
@@ -43,6 +45,7 @@ for (const [from, to] of [
   [0xe000, 0x10000],
 ]) {
   mark(WORD, WORD_RE, 1, from, to);
+  mark(NUMBER, NUMBER_RE, 1, from, to);
   for (const [cls, re] of CLASS_RES) mark(SCRIPT, re, cls, from, to);
 }
 
@@ -70,6 +73,11 @@ export function scriptOfCodePoint(codePoint: number): CharClass {
 /** `[\p{L}\p{N}]` for one UTF-16 code unit, as a /u regex tests `text[i]`. */
 export function isWordUnit(code: number): boolean {
   return WORD[code] === 1;
+}
+
+/** `\p{N}` for one UTF-16 code unit (digits of any script, ①, Ⅻ). */
+export function isNumberUnit(code: number): boolean {
+  return NUMBER[code] === 1;
 }
 
 /** Han, kana or Hangul: scripts written without spaces between words. */

@@ -670,8 +670,8 @@ describe('classify: batch v2 causes and ordinary phrasings in every language (1.
     ['ru', 'Какая минимальная сумма депозита?', 'deposit_withdrawal', 'low'],
     // A setting chosen but not applied is a UI bug
     ['en', 'The app shows prices in USD even though I selected JPY in the settings.', 'technical', 'normal'],
-    // An error on one order is trading; a site outage with a position at risk is technical
-    ['id', 'Order saya tidak bisa dibatalkan, muncul error terus', 'trading', 'normal'],
+    // An error on one order is trading (see the next test); a site outage with a position at risk is technical
+    ['en', "My order can't be cancelled, it keeps showing an error", 'trading', 'normal'],
     [
       'en',
       "Your website has been down for 15 minutes and my futures position is close to liquidation, I can't do anything!",
@@ -775,6 +775,43 @@ describe('classify: rubric boundary rules', () => {
     expect(
       classify('API withdrawals return 500 but funds deducted and not returned to our balance').priority,
     ).toBe('high');
+  });
+});
+
+describe('classify: close calls go to the n-gram model (1.8.0)', () => {
+  const rulesOnly = createClassifier({ modelWeight: 0, labelsOnly: true });
+
+  it('leaves clear cases to the rules: same labels and confidence with and without the model', () => {
+    const body = 'someone logged into my account from Russia and withdrew all my BTC, it was not me!';
+    const withModel = classify(body);
+    const without = rulesOnly.classify({ body });
+    expect(withModel.category).toBe('security');
+    expect(withModel.confidence.category).toBe(without.confidence.category);
+  });
+
+  it.each([
+    // a feature wish about PIX deposits: the rules see the deposit words, the model a suggestion
+    [
+      'pt',
+      'Sugiro que vocês adicionem depósitos via PIX aos domingos também.',
+      'deposit_withdrawal',
+      'other',
+    ],
+    // "the balance figures cannot be seen in dark mode": no concept the rules know, a UI bug to the model
+    ['ko', '다크모드에서 잔고 숫자가 안 보여요', 'other', 'technical'],
+  ])('lets the model decide where the rules are close (%s: %s)', (_language, body, byRules, byBoth) => {
+    expect(rulesOnly.classify({ body }).category).toBe(byRules);
+    expect(classify(body).category).toBe(byBoth);
+  });
+
+  it('has a cost: a short error on one order reads as technical in Indonesian', () => {
+    // The rules read an error on one order as trading by a small margin; the model, which has seen
+    // "error" mostly in technical inquiries, outvotes them (the rubric lists "cancellations" under
+    // trading and "website errors" under technical). Measured on the five held-out probe batches, the
+    // model put 18 more lines of 314 right than the rules alone; this is one of the kind it gets wrong.
+    const body = 'Order saya tidak bisa dibatalkan, muncul error terus';
+    expect(rulesOnly.classify({ body }).category).toBe('trading');
+    expect(classify(body).category).toBe('technical');
   });
 });
 
