@@ -778,6 +778,64 @@ describe('classify: rubric boundary rules', () => {
   });
 });
 
+describe('classify: batch n3 causes in new phrasings (1.9.0)', () => {
+  it.each([
+    // "hack" is a word, not a prefix of "hackathon"
+    [
+      'en',
+      'We are organising a student hackathon and would love you to sponsor it with API credits or a speaker.',
+      'other',
+      'low',
+    ],
+    // 勝手に alone is "by itself": an order cancelled by self-trade prevention is no unauthorized activity
+    ['ja', '指値注文が勝手にキャンセルされていました。理由はSTPと表示されています。', 'trading', 'normal'],
+    // "a withdrawal although I withdrew nothing" is an unauthorized withdrawal
+    [
+      'ja',
+      '出金していないのに、ETHが外部アドレスに送金されています。すぐ止めてください',
+      'security',
+      'urgent',
+    ],
+    // a takeover word negated after it, whatever sits between: a lost phone, locked out, with funds
+    [
+      'ja',
+      'スマホをなくして認証アプリが使えず、ログインできません。乗っ取りではないです。残高が30万円あります',
+      'account',
+      'high',
+    ],
+    // the margin ratio at a level now, and the customer cannot act
+    [
+      'en',
+      "my margin ratio just hit 93% and it won't let me add margin, please help now",
+      'trading',
+      'urgent',
+    ],
+    // a remote-access app installed for a fake agent is access given
+    [
+      'en',
+      "A man from 'Zenkoex support' asked me to install AnyDesk and I logged into my account while he watched",
+      'security',
+      'urgent',
+    ],
+    // a past SIM swap, contained, nothing went out (流出はありませんでした), unfreeze asked: high
+    [
+      'ja',
+      'SIMスワップの被害で凍結してもらいましたが、資産の流出はありませんでした。凍結を解除してください',
+      'security',
+      'high',
+    ],
+    // a login alert that turned out to be the customer's own laptop
+    [
+      'de',
+      "Hallo, ich habe eine Mail 'Neue Anmeldung' bekommen, war aber doch ich selbst. Wo sehe ich meine Geräte?",
+      'security',
+      'normal',
+    ],
+  ])('%s: %s → %s/%s', (_language, body, category, priority) => {
+    expect(classify(body)).toMatchObject({ category, priority });
+  });
+});
+
 describe('classify: close calls go to the n-gram model (1.8.0)', () => {
   const rulesOnly = createClassifier({ modelWeight: 0, labelsOnly: true });
 

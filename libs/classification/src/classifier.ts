@@ -8,7 +8,7 @@ import { CATEGORIES, PRIORITIES, categoryRuleScores, priorityRuleScores, ruleFac
 import { shippedTrainingSet } from './model/shipped-training-set';
 import { joinSubjectAndBody, normalize, proseOf } from './text';
 
-export const CLASSIFIER_VERSION = 'rules-nb-1.8.0';
+export const CLASSIFIER_VERSION = 'rules-nb-1.9.0';
 
 export interface ClassifierInput {
   channel?: string;

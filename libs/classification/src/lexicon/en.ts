@@ -18,7 +18,7 @@ export const en: Lexicon = {
     'funds were stolen',
     'drained',
   ],
-  hacked: ['hacked', 'hack', 'compromised', 'taken over', 'takeover', 'account takeover', 'breach'],
+  hacked: ['hacked', '=hack', 'compromised', 'taken over', 'takeover', 'account takeover', 'breach'],
   phishing: [
     'fake airdrop',
     'fake link',
