@@ -778,6 +778,31 @@ describe('classify: rubric boundary rules', () => {
   });
 });
 
+describe('classify: everyday words that are no threat (1.9.0 sweep of the threat lexicons)', () => {
+  it.each([
+    ['zh', '这不是我第一次遇到这个问题了，K线又不更新'], // 不是我 in "not my first time"
+    ['ru', 'Ещё не ясно, прошёл ли депозит, подскажите'], // не я in не ясно
+    ['vi', 'API trả về lỗi, lệnh không thực hiện được'], // không thực hiện: "could not be executed"
+    ['id', 'Muncul error tidak dikenal saat buka aplikasi'], // tidak dikenal: an unknown error
+    ['ja', 'API で「署名が不正です」と返ってきます'], // 不正: "invalid"
+    ['de', 'Die Einstellung wird nicht übernommen, die App zeigt weiter USD'], // übernommen: applied
+    ['ko', '유심을 바꿨는데 문자 인증이 안 와요'], // a new SIM of one's own
+    ['es', 'Tengo un robot de trading conectado por API y da error de firma'], // robo in robot
+    ['pt', 'Ainda não fiz o depósito, queria saber o prazo do PIX'], // não fiz: not yet made
+    ['ko', '자산 유출은 없었고 비밀번호만 바꾸고 싶어요'], // 유출: assets going out
+  ])('%s: %s is no security case', (_language, body) => {
+    expect(classify(body).category).not.toBe('security');
+    expect(classify(body).priority).not.toBe('urgent');
+  });
+
+  it('reads a lost phone in Korean as lost, not stolen', () => {
+    expect(classify('핸드폰을 잃어버렸어요. 2단계 인증 코드를 받을 수 없어요')).toMatchObject({
+      category: 'account',
+      priority: 'normal',
+    });
+  });
+});
+
 describe('classify: batch n3 causes in new phrasings (1.9.0)', () => {
   it.each([
     // "hack" is a word, not a prefix of "hackathon"

@@ -13,7 +13,15 @@ export const de: Lexicon = {
     'unbekannte adresse',
     'jemand hat sich',
   ],
-  hacked: ['gehackt', 'kompromittiert', 'übernommen'],
+  // Not a bare übernommen: an "Einstellung wird nicht übernommen" is a setting not applied.
+  hacked: [
+    'gehackt',
+    'kompromittiert',
+    'konto übernommen',
+    'konto wurde übernommen',
+    'account übernommen',
+    'account wurde übernommen',
+  ],
   phishing: ['phishing', 'betrug', 'betrüger', 'gefälschte', 'fake-seite', 'gibt sich als'],
   credentialsGiven: ['eingegeben habe', 'meine daten eingegeben'],
   nothingEntered: ['nichts eingegeben', 'nicht geklickt'],
@@ -103,5 +111,12 @@ export const de: Lexicon = {
   chargedTwice: ['doppelt', 'zweimal'],
   emptyAccount: ['alles abgehoben', 'guthaben ist null', 'kein guthaben', 'kontostand ist null'],
   apiKeyLeak: ['geleakt', 'api-schlüssel veröffentlicht', 'offengelegt'],
-  simSwap: ['sim-karte', 'sim swap', 'kein netz'],
+  simSwap: [
+    'sim-karte wurde',
+    'sim-karte gesperrt',
+    'sim-karte funktioniert nicht mehr',
+    'neue sim-karte bestellt',
+    'sim swap',
+    'kein netz',
+  ],
 };

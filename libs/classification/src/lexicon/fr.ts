@@ -10,7 +10,7 @@ export const fr: Lexicon = {
     "quelqu'un s'est connecté",
     'adresse inconnue',
   ],
-  hacked: ['piraté', 'piratage', 'compromis', 'volé'],
+  hacked: ['piraté', 'piratage', '=compromis', 'compromise', 'volé'],
   phishing: [
     'faux conseiller',
     'faux support',
@@ -109,5 +109,11 @@ export const fr: Lexicon = {
   chargedTwice: ['deux fois', 'en double'],
   emptyAccount: ['solde nul', 'solde à zéro', 'tout retiré', 'aucun solde'],
   apiKeyLeak: ['a fuité', 'fuité', 'clé api exposée', 'divulgué ma clé'],
-  simSwap: ['carte sim', 'sim swap', 'plus de réseau'],
+  simSwap: [
+    'ma carte sim a été',
+    'carte sim dupliquée',
+    'carte sim ne fonctionne plus',
+    'sim swap',
+    'plus de réseau',
+  ],
 };

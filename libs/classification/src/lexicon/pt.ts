@@ -4,8 +4,16 @@ export const pt: Lexicon = {
   unauthorized: [
     'que não fiz',
     'que eu não fiz',
+    // Not a bare "não fiz": "ainda não fiz o depósito" is a deposit not made yet.
+    'eu não fiz',
+    'não fiz saque',
+    'não fiz nenhum',
+    'não fiz nenhuma',
+    'não fiz essa',
+    'não fiz esse',
+    'não fiz esta',
+    'não fiz este',
     'não fui eu',
-    'não fiz',
     'não autorizei',
     'sem minha permissão',
     'alguém entrou',
