@@ -690,43 +690,32 @@ describe('classify: batch v2 causes and ordinary phrasings in every language (1.
   });
 });
 
-describe('low/normal tie-break (off by default)', () => {
+describe('priority concept model (1.10.0)', () => {
   const training = [
-    { body: 'how do I change the app language', category: 'account', priority: 'low' },
-    { body: 'what are the trading fees', category: 'trading', priority: 'low' },
-    { body: 'my order was cancelled and I do not know why', category: 'trading', priority: 'normal' },
-    { body: 'the chart does not show candles for me', category: 'technical', priority: 'normal' },
-    { body: 'my chart shows no candles since the update', category: 'technical', priority: 'normal' },
+    { body: 'my margin ratio is rising, what should I do', category: 'trading', priority: 'urgent' },
+    { body: 'my margin ratio went up again, help', category: 'trading', priority: 'urgent' },
+    { body: 'how do I read the margin ratio', category: 'trading', priority: 'low' },
   ] as const;
 
-  it('changes nothing at margin 0 and never touches urgent or high', () => {
-    const withTieBreak = createClassifier({ trainingSet: training, lowNormalTieBreak: 1, labelsOnly: true });
-    const without = createClassifier({ trainingSet: training, labelsOnly: true });
-    for (const body of [
-      'Someone logged into my account and withdrew all my BTC!',
-      'My USDT deposit has not arrived after 6 hours.',
-    ]) {
-      expect(withTieBreak.classify({ body }).priority).toBe(without.classify({ body }).priority);
-    }
-    const atZero = createClassifier({ trainingSet: training, lowNormalTieBreak: 0, labelsOnly: true });
-    expect(atZero.classify({ body: 'how do I see my order history?' })).toEqual(
-      without.classify({ body: 'how do I see my order history?' }),
+  it('is off at weight 0: the priority rules alone', () => {
+    const rulesOnly = createClassifier({ priorityModelWeight: 0, modelWeight: 0, labelsOnly: true });
+    const defaults = createClassifier({ labelsOnly: true });
+    // a clear case: the rules lead by more than the model's weight, so the model is not consulted
+    const body = 'Someone logged into my account and withdrew all my BTC!';
+    expect(defaults.classify({ body }).priority).toBe(rulesOnly.classify({ body }).priority);
+    expect(defaults.classify({ body }).confidence.priority).toBe(
+      rulesOnly.classify({ body }).confidence.priority,
     );
   });
 
-  it('lets the model pick between low and normal when the rules nearly tie, leaving it up for review', () => {
-    // A how-to with no other cue: the rules say low 1.5 against normal 1. The model has only seen
-    // "chart ... candles" in normal examples.
-    const body = 'how do I get the chart to show candles';
-    const without = createClassifier({ trainingSet: training, labelsOnly: true }).classify({ body });
-    const withTieBreak = createClassifier({
-      trainingSet: training,
-      lowNormalTieBreak: 1,
-      labelsOnly: true,
-    }).classify({ body });
-    expect(without.priority).toBe('low');
-    expect(withTieBreak.priority).toBe('normal');
-    expect(withTieBreak.needsReview).toBe(true);
+  it('learns what a concept says about priority and decides close calls with it', () => {
+    // The rules have no priority cue here ("margin" is a futures word): normal by default. The model
+    // learnt from two of three lines that mention futures that they were urgent.
+    const body = 'question about my margin ratio';
+    const without = createClassifier({ trainingSet: training, priorityModelWeight: 0, labelsOnly: true });
+    const withModel = createClassifier({ trainingSet: training, labelsOnly: true });
+    expect(without.classify({ body }).priority).toBe('normal');
+    expect(withModel.classify({ body }).priority).toBe('urgent');
   });
 });
 

@@ -76,7 +76,8 @@ export function stratifiedFolds<T>(
   return fold;
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG: folds and training orders that are the same on every run. */
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

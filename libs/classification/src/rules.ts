@@ -421,7 +421,10 @@ export function priorityRuleScores(
     if (!ownCase && c.has(concept)) add('low', 1.2);
   }
   // Closing an empty account is low; "I have withdrawn all my funds" names funds but leaves none at stake.
+  // Closing one with money still in it is a request of the customer's, normal: the rubric's own line,
+  // stated firmly enough that the priority model's vote does not undo it.
   if (c.has('closeAccount') && (!c.has('fundsAtStake') || c.has('emptyAccount'))) add('low', 1.5);
+  else if (c.has('closeAccount') && !problem && !raised) add('normal', 2);
   if (c.has('supportComplaint') && fundsStuck) add('high', 0.5);
   return scores;
 }

@@ -10,7 +10,7 @@ interface Row extends LabelledInquiry {
 }
 
 const USAGE =
-  'usage: npm run -s classify:eval -- --input FILE.jsonl [--cv K] [--model-weight W] [--tie-break MARGIN] [--train FILE.jsonl] [--errors]';
+  'usage: npm run -s classify:eval -- --input FILE.jsonl [--cv K] [--model-weight W] [--priority-model-weight W] [--train FILE.jsonl] [--errors]';
 
 function readRows(path: string): Row[] {
   const rows: Row[] = [];
@@ -41,14 +41,17 @@ function main(args: string[]): number {
   const trainPath = argValue(args, '--train');
   const available = trainPath ? readRows(trainPath) : shippedTrainingSet();
   const training = available.filter((t: { id?: string }) => t.id === undefined || !measured.has(t.id));
-  // --model-weight W: weight of the category n-gram model next to the rules (0: rules only; default:
-  // the classifier's). --tie-break MARGIN: an n-gram model breaks near-ties between low and normal (off).
-  const weightArg = argValue(args, '--model-weight');
-  const modelWeight = weightArg === undefined ? undefined : Number(weightArg);
-  const lowNormalTieBreak = Number(argValue(args, '--tie-break') ?? 0);
+  // --model-weight W, --priority-model-weight W: the weights of the category n-gram model and of the
+  // priority concept model next to the rules (0: the rules alone; default: the classifier's).
+  const weight = (name: string) => {
+    const value = argValue(args, name);
+    return value === undefined ? undefined : Number(value);
+  };
+  const modelWeight = weight('--model-weight');
+  const priorityModelWeight = weight('--priority-model-weight');
   const k = Number(argValue(args, '--cv') ?? 0);
   const predicted: { category: Category; priority: Priority; language: string }[] = [];
-  const options = { modelWeight, lowNormalTieBreak, labelsOnly: true };
+  const options = { modelWeight, priorityModelWeight, labelsOnly: true };
   const source = trainPath ?? 'the shipped labelled lines';
   const left = available.length - training.length;
   if (k >= 2) {
