@@ -792,6 +792,34 @@ describe('classify: everyday words that are no threat (1.9.0 sweep of the threat
   });
 });
 
+describe('classify: batch n5 causes in new phrasings (1.11.0)', () => {
+  it.each([
+    [
+      'en',
+      "I found an API key with withdrawal permission that I didn't create. Please freeze my account now",
+      'security',
+      'urgent',
+    ],
+    ['zh', '我根本没在操作，却收到了提币验证码，请马上冻结', 'security', 'urgent'],
+    ['ru', 'В аккаунте появился субаккаунт, которого я не создавал, туда ушли деньги', 'security', 'urgent'],
+    // a login page "identical to the real one" reached from a link, credentials typed in
+    ['ko', '텔레그램 링크 들어갔는데 진짜랑 똑같아서 비번이랑 OTP까지 입력했어요', 'security', 'urgent'],
+    // a pending withdrawal to an exchange that does not support the network, asked to be stopped
+    [
+      'en',
+      "Please cancel withdrawal W-123 now, Kraken doesn't support BEP20 and it's still awaiting approval",
+      'deposit_withdrawal',
+      'urgent',
+    ],
+    // the app closes and there is no other way in, with coins inside
+    ['ko', '앱이 꺼져서 접속할 방법이 없는데 코인이 들어있어요', 'technical', 'high'],
+    // 한 적 없 alone ("never did it") is no unauthorized activity: a phone never rooted
+    ['ko', '루팅 같은 거 한 적 없는데 앱이 안 열려요', 'technical', 'normal'],
+  ])('%s: %s → %s/%s', (_language, body, category, priority) => {
+    expect(classify(body)).toMatchObject({ category, priority });
+  });
+});
+
 describe('classify: batch n3 causes in new phrasings (1.9.0)', () => {
   it.each([
     // "hack" is a word, not a prefix of "hackathon"

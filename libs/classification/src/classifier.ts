@@ -10,7 +10,7 @@ import { CATEGORIES, PRIORITIES, categoryRuleScores, priorityRuleScores, ruleFac
 import { shippedTrainingSet } from './model/shipped-training-set';
 import { joinSubjectAndBody, normalize, proseOf } from './text';
 
-export const CLASSIFIER_VERSION = 'rules-models-1.10.0';
+export const CLASSIFIER_VERSION = 'rules-models-1.11.0';
 
 export interface ClassifierInput {
   channel?: string;
