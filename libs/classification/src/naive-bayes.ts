@@ -5,11 +5,11 @@ import { isNumberUnit, isWordUnit } from './chars';
  * model covers Japanese, Chinese and Korean as well as the Latin and Cyrillic languages.
  *
  * A gram is never a string: each is a 32-bit FNV-1a hash of its code units, computed incrementally for
- * the grams starting at each position, and the model is one open-addressing table whose slot holds a
- * gram's hash and its log-likelihoods side by side (one cache line per lookup). Substrings counted in a
- * Map<string, ...> cost ~0.4 ms a text on the ~52,000-gram vocabulary; this costs a few tens of µs. The
- * price: an unseen gram takes a known gram's hash in about one text in 200 and then counts as that
- * gram, one of the text's hundreds.
+ * the grams starting at each position, and the model is one open-addressing table whose 12-byte slot
+ * holds a gram's hash and its count per label side by side (one cache line per lookup). Substrings
+ * counted in a Map<string, ...> cost ~0.4 ms a text on the ~60,000-gram vocabulary; this costs a few
+ * tens of µs. The price: an unseen gram takes a known gram's hash in about one text in 200 and then
+ * counts as that gram, one of the text's hundreds.
  */
 export interface NaiveBayesModel<L extends string> {
   labels: readonly L[];
@@ -186,9 +186,11 @@ export function trainNaiveBayes<L extends string>(
 }
 
 /**
- * Posterior probability of each label for a text; each distinct gram counts once, an unseen gram as
- * held by no text: log P(gram | label) = log(count + alpha) - log(denominator of the label). Undefined
- * for a text with no letter or digit (emoji only): the model has nothing to go on but its priors.
+ * Posterior probability of each label for a text; each distinct gram counts once:
+ * log P(gram | label) = log(count + alpha) - log(denominator of the label). A gram no training text
+ * held is left out: counted, it favoured the label with the fewest grams in all (a short Russian
+ * message read as security, the rarest category in Russian). Undefined when no gram is known (emoji
+ * only, a script never seen): the model has nothing to go on but its priors.
  */
 export function predictNaiveBayes<L extends string>(
   model: NaiveBayesModel<L>,
@@ -198,25 +200,21 @@ export function predictNaiveBayes<L extends string>(
   const { keys, counts, mask, logCount } = model;
   const totals = new Float64Array(k);
   const grams = distinctGrams(text);
-  if (grams.size === 0) return undefined;
+  let known = 0;
   for (let g = 0; g < grams.size; g++) {
     const key = grams.keyAt(g) || 1;
     let slot = mix(key) & mask;
     while (keys[slot * SLOT_WORDS] !== key && keys[slot * SLOT_WORDS] !== EMPTY) slot = (slot + 1) & mask;
-    if (keys[slot * SLOT_WORDS] === EMPTY) {
-      for (let i = 0; i < k; i++) totals[i] += logCount[0];
-    } else {
-      const at = (slot * SLOT_WORDS + 1) * 4;
-      for (let i = 0; i < k; i++) totals[i] += logCount[counts[at + i]];
-    }
+    if (keys[slot * SLOT_WORDS] === EMPTY) continue;
+    const at = (slot * SLOT_WORDS + 1) * 4;
+    for (let i = 0; i < k; i++) totals[i] += logCount[counts[at + i]];
+    known++;
   }
+  if (known === 0) return undefined;
   const scores = new Map<L, number>(
-    model.labels.map((label, i) => [
-      label,
-      model.logPrior[i] + totals[i] - grams.size * model.logDenominator[i],
-    ]),
+    model.labels.map((label, i) => [label, model.logPrior[i] + totals[i] - known * model.logDenominator[i]]),
   );
-  return softmax(scores, Math.max(1, grams.size / 20));
+  return softmax(scores, Math.max(1, known / 20));
 }
 
 /** Softmax with a temperature: raw NB log-odds over hundreds of grams are wildly over-confident. */

@@ -257,6 +257,10 @@ export function priorityRuleScores(
   const add = (p: Priority, by: number) => scores.set(p, (scores.get(p) ?? 0) + by);
 
   if (facts.activeThreat) add('urgent', 5);
+  // The rubric's own line: "a report of a phishing site by someone who entered nothing is normal" (a
+  // scam message seen, a login alert, nothing given, nothing missing). Stated firmly enough that the
+  // priority model's vote, which has mostly seen scam words in takeovers, does not undo it.
+  else if (facts.securityReport && !facts.containedThreat) add('normal', 2);
   // "Money came back", "nothing lost": a failed action that returned the funds leaves nothing stuck.
   // ...unless it says the money has not come back ("n'est pas revenu" contains "revenu").
   const noLoss = c.has('noLoss') && !c.has('notCredited');
