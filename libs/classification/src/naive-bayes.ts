@@ -7,7 +7,7 @@ import { isNumberUnit, isWordUnit } from './chars';
  * A gram is never a string: each is a 32-bit FNV-1a hash of its code units, computed incrementally for
  * the grams starting at each position, and the model is one open-addressing table whose 12-byte slot
  * holds a gram's hash and its count per label side by side (one cache line per lookup). Substrings
- * counted in a Map<string, ...> cost ~0.4 ms a text on the ~60,000-gram vocabulary; this costs a few
+ * counted in a Map<string, ...> cost ~0.4 ms a text on a ~52,000-gram vocabulary; this costs a few
  * tens of µs. The price: an unseen gram takes a known gram's hash in about one text in 200 and then
  * counts as that gram, one of the text's hundreds.
  */
