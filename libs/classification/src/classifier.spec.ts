@@ -3,6 +3,9 @@ import { CLASSIFIER_VERSION, classifyFollowUp, createClassifier } from './classi
 
 const classifier = createClassifier();
 const classify = (body: string, subject?: string) => classifier.classify({ body, subject });
+/** One row of a `[language, body, category, priority]` table. */
+const readsAs = (_language: string, body: string, category: string, priority: string) =>
+  expect(classify(body)).toMatchObject({ category, priority });
 
 describe('classify: categories in several languages', () => {
   it.each([
@@ -685,9 +688,7 @@ describe('classify: batch v2 causes and ordinary phrasings in every language (1.
       'security',
       'normal',
     ],
-  ])('%s: %s → %s/%s', (_language, body, category, priority) => {
-    expect(classify(body)).toMatchObject({ category, priority });
-  });
+  ])('%s: %s → %s/%s', readsAs);
 });
 
 describe('priority concept model (1.10.0)', () => {
@@ -815,9 +816,7 @@ describe('classify: batch n5 causes in new phrasings (1.11.0)', () => {
     ['ko', '앱이 꺼져서 접속할 방법이 없는데 코인이 들어있어요', 'technical', 'high'],
     // 한 적 없 alone ("never did it") is no unauthorized activity: a phone never rooted
     ['ko', '루팅 같은 거 한 적 없는데 앱이 안 열려요', 'technical', 'normal'],
-  ])('%s: %s → %s/%s', (_language, body, category, priority) => {
-    expect(classify(body)).toMatchObject({ category, priority });
-  });
+  ])('%s: %s → %s/%s', readsAs);
 });
 
 describe('classify: batch n3 causes in new phrasings (1.9.0)', () => {
@@ -873,9 +872,7 @@ describe('classify: batch n3 causes in new phrasings (1.9.0)', () => {
       'security',
       'normal',
     ],
-  ])('%s: %s → %s/%s', (_language, body, category, priority) => {
-    expect(classify(body)).toMatchObject({ category, priority });
-  });
+  ])('%s: %s → %s/%s', readsAs);
 });
 
 describe('classify: close calls go to the n-gram model (1.8.0)', () => {

@@ -243,6 +243,20 @@ export function categoryRuleScores(c: Set<Concept>, facts: RuleFacts): Map<Categ
   return scores;
 }
 
+/**
+ * The priority the rubric states outright for this inquiry, if it does: the rules' reading then stands
+ * and no model vote may change it. An active threat is urgent (a model must never talk it down); a scam
+ * message or login alert reported with nothing given and nothing missing is normal ("a report of a
+ * phishing site by someone who entered nothing is normal"); a fee question about one transaction is
+ * normal; closing an account is a request of the customer's, low only when it is empty.
+ */
+export function firmPriority(c: ReadonlySet<Concept>, facts: RuleFacts): boolean {
+  if (facts.activeThreat) return true;
+  if (facts.securityReport && !facts.containedThreat) return true;
+  const outOfReach = hasAny(c, 'notCredited', 'stuck', 'failed', 'cannotLogin', 'accountLocked', 'frozen');
+  return !outOfReach && hasAny(c, 'charged', 'closeAccount');
+}
+
 export function priorityRuleScores(
   c: Set<Concept>,
   facts: RuleFacts,
@@ -257,10 +271,6 @@ export function priorityRuleScores(
   const add = (p: Priority, by: number) => scores.set(p, (scores.get(p) ?? 0) + by);
 
   if (facts.activeThreat) add('urgent', 5);
-  // The rubric's own line: "a report of a phishing site by someone who entered nothing is normal" (a
-  // scam message seen, a login alert, nothing given, nothing missing). Stated firmly enough that the
-  // priority model's vote, which has mostly seen scam words in takeovers, does not undo it.
-  else if (facts.securityReport && !facts.containedThreat) add('normal', 2);
   // "Money came back", "nothing lost": a failed action that returned the funds leaves nothing stuck.
   // ...unless it says the money has not come back ("n'est pas revenu" contains "revenu").
   const noLoss = c.has('noLoss') && !c.has('notCredited');
@@ -428,7 +438,6 @@ export function priorityRuleScores(
   // Closing one with money still in it is a request of the customer's, normal: the rubric's own line,
   // stated firmly enough that the priority model's vote does not undo it.
   if (c.has('closeAccount') && (!c.has('fundsAtStake') || c.has('emptyAccount'))) add('low', 1.5);
-  else if (c.has('closeAccount') && !problem && !raised) add('normal', 2);
   if (c.has('supportComplaint') && fundsStuck) add('high', 0.5);
   return scores;
 }
