@@ -720,6 +720,41 @@ describe('priority concept model (1.10.0)', () => {
   });
 });
 
+describe('where the models may not vote (1.13.0)', () => {
+  it('keeps a priority the rubric states outright, whatever the priority model learnt', () => {
+    // A model taught that every takeover report is low must still not talk an active threat down.
+    const training = [
+      { body: 'someone logged into my account and withdrew my BTC', category: 'security', priority: 'low' },
+      { body: 'a withdrawal I did not make, someone else logged in', category: 'security', priority: 'low' },
+      { body: 'my password was changed by someone else', category: 'security', priority: 'low' },
+    ] as const;
+    const taught = createClassifier({ trainingSet: training, priorityModelWeight: 100, labelsOnly: true });
+    expect(
+      taught.classify({ body: 'Someone logged into my account and withdrew all my BTC!' }).priority,
+    ).toBe('urgent');
+  });
+
+  it('trusts the category model only as far as it has read the language', () => {
+    // Trained on English lines only, the model has no say on a Russian inquiry: the rules decide; on an
+    // English one it outvotes them.
+    const english = [
+      { body: 'my deposit has not arrived', category: 'security', priority: 'high', language: 'en' },
+      { body: 'deposit missing since yesterday', category: 'security', priority: 'high', language: 'en' },
+    ] as const;
+    const body = 'Депозит ещё не пришёл, подскажите';
+    const rulesOnly = createClassifier({ modelWeight: 0, priorityModelWeight: 0, labelsOnly: true });
+    const taught = createClassifier({
+      trainingSet: english,
+      // Two English lines of the hundred for full trust: an effective weight of 200 in English, 0 in Russian.
+      modelWeight: 10_000,
+      priorityModelWeight: 0,
+      labelsOnly: true,
+    });
+    expect(taught.classify({ body }).category).toBe(rulesOnly.classify({ body }).category);
+    expect(taught.classify({ body: 'my deposit has not arrived yet' }).category).toBe('security');
+  });
+});
+
 describe('classify: rubric boundary rules', () => {
   it('unauthorized activity is security even when a withdrawal is mentioned', () => {
     const r = classify(
