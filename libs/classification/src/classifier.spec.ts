@@ -673,8 +673,8 @@ describe('classify: batch v2 causes and ordinary phrasings in every language (1.
     ['ru', 'Какая минимальная сумма депозита?', 'deposit_withdrawal', 'low'],
     // A setting chosen but not applied is a UI bug
     ['en', 'The app shows prices in USD even though I selected JPY in the settings.', 'technical', 'normal'],
-    // An error on one order is trading (see the next test); a site outage with a position at risk is technical
-    ['en', "My order can't be cancelled, it keeps showing an error", 'trading', 'normal'],
+    // An error on one order is trading by the rules (the model's reading is another: see "has a cost");
+    // a site outage with a position at risk is technical
     [
       'en',
       "Your website has been down for 15 minutes and my futures position is close to liquidation, I can't do anything!",
@@ -936,14 +936,20 @@ describe('classify: close calls go to the n-gram model (1.8.0)', () => {
     expect(classify(body).category).toBe(byBoth);
   });
 
-  it('has a cost: a short error on one order reads as technical in Indonesian', () => {
+  it('has a cost: a short error on one order reads as technical', () => {
     // The rules read an error on one order as trading by a small margin; the model, which has seen
     // "error" mostly in technical inquiries, outvotes them (the rubric lists "cancellations" under
     // trading and "website errors" under technical). Measured on the five held-out probe batches, the
     // model put 18 more lines of 314 right than the rules alone; this is one of the kind it gets wrong.
-    const body = 'Order saya tidak bisa dibatalkan, muncul error terus';
-    expect(rulesOnly.classify({ body }).category).toBe('trading');
-    expect(classify(body).category).toBe('technical');
+    for (const body of [
+      'Order saya tidak bisa dibatalkan, muncul error terus',
+      "My order can't be cancelled, it keeps showing an error",
+    ]) {
+      expect(rulesOnly.classify({ body }).category).toBe('trading');
+      expect(classify(body).category).toBe('technical');
+    }
+    // Named as an order problem ("order not found"), it stays trading.
+    expect(classify("I can't cancel my limit order, it says order not found").category).toBe('trading');
   });
 });
 
