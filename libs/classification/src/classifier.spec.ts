@@ -828,6 +828,20 @@ describe('classify: everyday words that are no threat (1.9.0 sweep of the threat
   });
 });
 
+describe('classify: batch n7 causes in new phrasings (1.15.0)', () => {
+  it.each([
+    [
+      'en',
+      "Got 2 'withdrawal successful' emails overnight, my USDT is all gone and I approved nothing",
+      'security',
+      'urgent',
+    ],
+    ['ja', 'TwitterでDMくれた人にIDとパスワードを送っちゃいました。大丈夫でしょうか', 'security', 'urgent'],
+    ['id', 'ada notif login dari HP Android di Medan, saya tidak pernah ke Medan', 'security', 'urgent'],
+    ['zh', '账户里有几个不是我下的卖单，币被低价卖了', 'security', 'urgent'],
+  ])('%s: %s → %s/%s', readsAs);
+});
+
 describe('classify: batch n5 causes in new phrasings (1.11.0)', () => {
   it.each([
     [
@@ -922,13 +936,8 @@ describe('classify: close calls go to the n-gram model (1.8.0)', () => {
   });
 
   it.each([
-    // a feature wish about PIX deposits: the rules see the deposit words, the model a suggestion
-    [
-      'pt',
-      'Sugiro que vocês adicionem depósitos via PIX aos domingos também.',
-      'deposit_withdrawal',
-      'other',
-    ],
+    // a feature wish about weekend deposits: the rules see the deposit words, the model a suggestion
+    ['ja', '週末も銀行振込で入金できるようにしてほしいです。', 'deposit_withdrawal', 'other'],
     // "the balance figures cannot be seen in dark mode": no concept the rules know, a UI bug to the model
     ['ko', '다크모드에서 잔고 숫자가 안 보여요', 'other', 'technical'],
   ])('lets the model decide where the rules are close (%s: %s)', (_language, body, byRules, byBoth) => {

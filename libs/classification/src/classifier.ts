@@ -17,7 +17,7 @@ import {
 import { shippedTrainingSet } from './model/shipped-training-set';
 import { joinSubjectAndBody, normalize, proseOf } from './text';
 
-export const CLASSIFIER_VERSION = 'rules-models-1.14.0';
+export const CLASSIFIER_VERSION = 'rules-models-1.15.0';
 
 export interface ClassifierInput {
   channel?: string;

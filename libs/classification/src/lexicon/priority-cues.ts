@@ -4320,6 +4320,44 @@ const CUES_1_11: ConceptCues = {
   },
 };
 
+/**
+ * 1.15.0, from batch n7's misses (scored once on 1.12.0): security events told in words the lexicons
+ * lacked. An app installed from a chat link that "was not the Play Store app"; credentials sent to
+ * someone met on LINE or social media (送っちゃいました); a login alert from a place "I have never been
+ * to"; "I did nothing" when 2FA was switched off; "I approved nothing" with funds "all gone"; a cursor
+ * moving by itself; an ex-partner who knows the password; an API key created by someone who "never
+ * used the API"; sell orders "I did not place" (不是我下的).
+ */
+const CUES_1_15: ConceptCues = {
+  phishing: {
+    ko: ['플레이스토어 앱이 아니', '공식 앱이 아니', '가짜 앱'],
+    ja: ['lineで知り合った', 'snsで知り合った', '知り合った人に', '設定してあげる'],
+  },
+  credentialsGiven: {
+    ja: ['送っちゃいました', '送ってしまいました', '教えちゃいました', '送っちゃった'],
+  },
+  unauthorized: {
+    id: ['saya gak pernah ke', 'saya tidak pernah ke', 'saya nggak pernah ke'],
+    tr: ['hiçbir şey yapmadım', 'ben hiçbir şey'],
+    en: [
+      'i approved nothing',
+      "i didn't approve",
+      'i did not approve',
+      'moving by itself',
+      'moved by itself',
+    ],
+    ja: ['元交際相手', '元彼', '元カレ', '元カノ', 'apiなんて使ったことない', 'apiは使ったことがない'],
+    zh: ['不是我下的', '不是我挂的', '莫名其妙的卖单', '莫名其妙的订单'],
+  },
+  hacked: {
+    en: ['all gone', 'drained my'],
+  },
+  // (not from n7: a fee question the unit tests hold) "I withdrew ... and was charged 5 USDT"
+  charged: {
+    en: ['and was charged', 'and got charged', 'we were charged', 'and were charged'],
+  },
+};
+
 /** The language tables with the side-by-side concepts merged in. */
 export const PRIORITY_CUES: Record<string, Lexicon> = Object.fromEntries(
   Object.entries(CUES_BY_LANGUAGE).map(([language, lexicon]) => {
@@ -4332,6 +4370,7 @@ export const PRIORITY_CUES: Record<string, Lexicon> = Object.fromEntries(
       CUES_1_7_COVERAGE,
       CUES_1_8,
       CUES_1_11,
+      CUES_1_15,
     ]) {
       for (const [concept, byLanguage] of Object.entries(table) as [
         Concept,
