@@ -943,6 +943,11 @@ describe('classify: close calls go to the n-gram model (1.8.0)', () => {
   ])('lets the model decide where the rules are close (%s: %s)', (_language, body, byRules, byBoth) => {
     expect(rulesOnly.classify({ body }).category).toBe(byRules);
     expect(classify(body).category).toBe(byBoth);
+    // Overturning the rules' first choice leaves the reading as uncertain as the rules were: reviewed.
+    expect(classify(body).confidence.category).toBeLessThanOrEqual(
+      rulesOnly.classify({ body }).confidence.category,
+    );
+    expect(classify(body).needsReview).toBe(true);
   });
 
   it('has a cost: a short error on one order reads as technical', () => {
