@@ -1,10 +1,9 @@
 import type { Category, Priority } from '@relaydesk/contracts';
 import { ArticleIndex, type SuggestedArticle } from './articles/article-index';
 import { extractEntities, type Entities } from './entities';
-import { detectLanguage, detectLanguageOfNfkc } from './language';
+import { detectLanguageOfNfkc } from './language';
 import { findConcepts, warmUpLexicons } from './lexicon/registry';
 import { type ConceptModel, predictConceptModel, trainConceptModel } from './concept-model';
-import type { Concept } from './lexicon/concepts';
 import { type NaiveBayesModel, predictNaiveBayes, softmax, trainNaiveBayes } from './naive-bayes';
 import {
   CATEGORIES,
@@ -15,7 +14,7 @@ import {
   ruleFacts,
 } from './rules';
 import { shippedTrainingSet } from './model/shipped-training-set';
-import { joinSubjectAndBody, normalize, proseOf } from './text';
+import { joinSubjectAndBody, proseOf } from './text';
 
 export const CLASSIFIER_VERSION = 'rules-models-1.16.0';
 
@@ -90,21 +89,20 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const priorityModelWeight = options.priorityModelWeight ?? DEFAULT_PRIORITY_MODEL_WEIGHT;
   const training = options.trainingSet ?? shippedTrainingSet();
   warmUpLexicons();
+  // Each labelled line is read once, as classify() reads an inquiry.
+  const lines = modelWeight > 0 || priorityModelWeight > 0 ? training.map((t) => ({ t, read: read(t) })) : [];
   const categoryModel: NaiveBayesModel<Category> | undefined =
     modelWeight > 0
       ? trainNaiveBayes(
           CATEGORIES,
-          training.map((t) => ({
-            text: normalize(proseOf(joinSubjectAndBody(t.subject, t.body))),
-            label: t.category,
-          })),
+          lines.map(({ t, read }) => ({ text: proseOf(read.normalized), label: t.category })),
         )
       : undefined;
   const priorityModel: ConceptModel<Priority> | undefined =
     priorityModelWeight > 0
       ? trainConceptModel(
           PRIORITIES,
-          training.map((t) => ({ concepts: conceptsOf(t.subject, t.body), label: t.priority })),
+          lines.map(({ t, read }) => ({ concepts: read.concepts, label: t.priority })),
         )
       : undefined;
   const articles = options.labelsOnly ? undefined : (options.articles ?? new ArticleIndex());
@@ -112,20 +110,15 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   // from FULL_TRUST_LINES training lines (ja, en), less below (the ~50 Russian lines read a short
   // "Депозит ещё не пришёл" as security at full weight).
   const linesByLanguage = new Map<string, number>();
-  for (const t of training) {
-    const language = t.language ?? detectLanguage(joinSubjectAndBody(t.subject, t.body)).language;
+  for (const { t, read } of lines) {
+    const language = t.language ?? read.language;
     linesByLanguage.set(language, (linesByLanguage.get(language) ?? 0) + 1);
   }
   const categoryWeightFor = (language: string) =>
     modelWeight * Math.min(1, (linesByLanguage.get(language) ?? 0) / FULL_TRUST_LINES);
 
   function classify(input: ClassifierInput): Classification {
-    const raw = joinSubjectAndBody(input.subject, input.body ?? '');
-    // Normalised once: NFKC for entities and language, lower-cased for the lexicons.
-    const nfkc = raw.normalize('NFKC');
-    const normalized = nfkc.toLowerCase();
-    const { language, confidence: languageConfidence } = detectLanguageOfNfkc(nfkc);
-    const concepts = findConcepts(normalized, language);
+    const { nfkc, normalized, language, languageConfidence, concepts } = read(input);
     const facts = ruleFacts(concepts);
 
     const categoryScores = categoryRuleScores(concepts, facts);
@@ -246,10 +239,15 @@ function decide<L>(scores: Map<L, number>, byRules: Map<L, number> | undefined):
   return [label, confidence];
 }
 
-/** The concepts of a labelled line, found as classify() finds them. */
-function conceptsOf(subject: string | undefined, body: string): Set<Concept> {
-  const nfkc = joinSubjectAndBody(subject, body).normalize('NFKC');
-  return findConcepts(nfkc.toLowerCase(), detectLanguageOfNfkc(nfkc).language);
+/**
+ * An inquiry as the rules and models read it, normalised once: NFKC for entities and language,
+ * lower-cased for the lexicons and the n-gram model.
+ */
+function read(input: { subject?: string; body: string }) {
+  const nfkc = joinSubjectAndBody(input.subject, input.body ?? '').normalize('NFKC');
+  const normalized = nfkc.toLowerCase();
+  const { language, confidence: languageConfidence } = detectLanguageOfNfkc(nfkc);
+  return { nfkc, normalized, language, languageConfidence, concepts: findConcepts(normalized, language) };
 }
 
 function rank(priority: Priority): number {

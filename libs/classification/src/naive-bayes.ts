@@ -144,6 +144,7 @@ export function trainNaiveBayes<L extends string>(
   alpha = 0.3,
 ): NaiveBayesModel<L> {
   const k = labels.length;
+  if (k > (SLOT_WORDS - 1) * 4) throw new Error(`naive Bayes: at most ${(SLOT_WORDS - 1) * 4} labels`);
   const vocabulary = new GramTable(65536);
   // Binary counts: a gram repeated in one long email should not outvote many short messages.
   let counts = new Float64Array(65536 * k);
@@ -164,7 +165,6 @@ export function trainNaiveBayes<L extends string>(
       totals[l]++;
     }
   }
-  if (k > (SLOT_WORDS - 1) * 4) throw new Error(`naive Bayes: at most ${(SLOT_WORDS - 1) * 4} labels`);
   const logPrior = new Float64Array(k);
   const logDenominator = new Float64Array(k);
   for (let l = 0; l < k; l++) {

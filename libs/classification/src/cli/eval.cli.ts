@@ -34,8 +34,8 @@ function main(args: string[]): number {
     return 2;
   }
   const rows = readRows(input);
-  // The n-gram models learn from the shipped labelled lines (or --train FILE), never from a line being
-  // measured: lines of the input are left out by id, so a probe batch is scored as if unseen by the model
+  // The models learn from the shipped labelled lines (or --train FILE), never from a line being
+  // measured: lines of the input are left out by id, so a probe batch is scored as if unseen by them
   // (the lexicons and rules may still have been written while reading it: see the README).
   const measured = new Set(rows.map((r) => r.id).filter((id) => id !== undefined));
   const trainPath = argValue(args, '--train');
