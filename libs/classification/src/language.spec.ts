@@ -21,6 +21,11 @@ describe('detectLanguage', () => {
     ['es', 'Hola, ¿cómo puedo cambiar el idioma de la app?'],
     ['pt', 'oi, onde eu vejo o histórico das ordens que eu cancelei?'],
     ['en', 'withdrawal stuck help'],
+    // (1.17.0) Vietnamese chat written without diacritics
+    ['vi', 'ad oi tk cua minh bi khoa do nhap sai mk 5 lan, 2 ngay roi van ko vao dc'],
+    // (1.17.0) Spanish whose function words it shares with French ("la", "que", "en"): tinyld decides
+    // between those two only
+    ['es', 'me liquidaron la long de BTC a las 3am con una mecha que en ningún otro exchange apareció'],
   ])('%s', (language, text) => {
     expect(detectLanguage(text).language).toBe(language);
   });

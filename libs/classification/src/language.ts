@@ -33,7 +33,10 @@ const STOPWORDS: Record<(typeof LATIN_LANGUAGES)[number], string[]> = {
   id: 'saya dan yang di ke tidak gak ini itu ada untuk dengan sudah udah belum tolong min ya bisa akun mau tapi halo apa kapan gimana'.split(
     ' ',
   ),
-  vi: 'tôi mình của và là không có được cho bị đã này với rồi tài khoản sao nhưng lại'.split(' '),
+  // (and as written without diacritics in chat: "tk cua minh bi khoa", "ko vao dc")
+  vi: 'tôi mình của và là không có được cho bị đã này với rồi tài khoản sao nhưng lại cua minh khong ko dc duoc roi nhung khoan giup vay thi'.split(
+    ' ',
+  ),
 };
 // Letters (and Spanish's inverted marks) that only one or two of the Latin-script languages write:
 // evidence like a function word, and decisive when the function words are shared (es/fr "la", "que").
@@ -174,9 +177,15 @@ function latinLanguage(prose: string): LanguageGuess {
   if (best && best[1] >= 2 && best[1] >= 2 * (second?.[1] ?? 0)) {
     return { language: best[0], confidence: Math.min(0.99, 0.7 + 0.05 * (best[1] - (second?.[1] ?? 0))) };
   }
-  // Few or contradictory function words: ask tinyld, restricted to the languages that write Latin.
+  // Few or contradictory function words: ask tinyld, restricted to the languages whose function words
+  // came close (es or fr for "la ... que ... en"), or to all that write Latin when one word or none
+  // was found.
   // tinyld costs ~1 ms on a paragraph and grows with length; the opening is enough to tell the language.
-  const guess = words > 0 ? tinyDetect(prose.slice(0, TINYLD_MAX_CHARS), { only: [...LATIN_LANGUAGES] }) : '';
+  const candidates =
+    best && best[1] >= 2
+      ? ranked.filter(([, score]) => 2 * score >= best[1]).map(([language]) => language)
+      : [...LATIN_LANGUAGES];
+  const guess = words > 0 ? tinyDetect(prose.slice(0, TINYLD_MAX_CHARS), { only: candidates }) : '';
   if (guess) return { language: guess, confidence: best ? 0.7 : 0.6 };
   return { language: best?.[0] ?? 'en', confidence: 0.4 };
 }

@@ -2843,6 +2843,9 @@ const CUES_1_5: ConceptCues = {
     id: ['ada biaya', 'apakah gratis', 'dikenakan biaya?'],
   },
   uiBug: {
+    // (1.17.0) the dark mode in Chinese and Korean, whose own lexicons had the other UI words
+    zh: ['深色模式', '暗黑模式', '夜间模式'],
+    ko: ['다크모드', '다크 모드'],
     es: ['gráfico', 'botón', 'modo oscuro', 'interfaz'],
     pt: ['gráfico', 'botão', 'modo escuro', 'interface'],
     fr: ['graphique', 'bouton', 'mode sombre', 'affichage', 'interface'],
