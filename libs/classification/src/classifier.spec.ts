@@ -332,7 +332,6 @@ describe('classify: priority rules across languages (1.4.0)', () => {
     ['pt', 'Não consigo fechar minha posição de futuros, o app dá erro e o BTC está despencando!', 'urgent'],
     // an app crash alone is a bug, however the crash is worded
     ['de', 'Die App stürzt ab, wenn ich das Orderbuch öffne. iPhone 13, iOS 17.', 'normal'],
-    ['en', 'The app keeps crashing when I open my futures positions tab.', 'normal'],
     // a withdrawal to a wrong address still pending, which the customer asks to stop
     [
       'en',
@@ -974,6 +973,8 @@ describe('where the models overturn the rubric reading of the rules (1.17.0)', (
     ],
     // "it won't let me in": locked out
     ['de', 'Die App lässt mich nicht rein, obwohl Passwort und 2FA-Code stimmen.', 'priority', 'high'],
+    // an app crash alone is a bug, with a futures tab named (1.17.0, with n24-n31 in training)
+    ['en', 'The app keeps crashing when I open my futures positions tab.', 'priority', 'normal'],
     // a display flaw on a deposit screen is technical
     ['de', 'Im Dark Mode ist die Einzahlungshistorie schwer lesbar.', 'category', 'technical'],
     // 유출 ("assets going out") negated: no threat
