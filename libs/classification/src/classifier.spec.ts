@@ -726,6 +726,28 @@ describe('where the models may not vote (1.13.0)', () => {
     ).toBe('urgent');
   });
 
+  it('keeps an active threat in security, whatever the category model learnt (1.17.0)', () => {
+    // A model taught that every report of someone else's withdrawal is a deposit question must not route
+    // an active threat away from the security team: "any sign of unauthorized activity is security".
+    const training = [
+      {
+        body: 'someone withdrew my BTC, I did not do it',
+        category: 'deposit_withdrawal',
+        priority: 'urgent',
+      },
+      {
+        body: 'a withdrawal I did not make left my account',
+        category: 'deposit_withdrawal',
+        priority: 'urgent',
+      },
+      { body: 'my deposit has not arrived', category: 'deposit_withdrawal', priority: 'high' },
+    ] as const;
+    const taught = createClassifier({ trainingSet: training, categoryModelWeight: 100, labelsOnly: true });
+    const body = '出金申請した 0.5 BTC がまだ処理中です。追記：誰かが勝手に 2 ETH を出金しています！';
+    expect(taught.classify({ body }).category).toBe('security');
+    expect(taught.classify({ body: 'my deposit has not arrived yet' }).category).toBe('deposit_withdrawal');
+  });
+
   it('carries what one language taught to the others through the concepts', () => {
     // Trained on English lines only, in which a deposit that has not arrived is (wrongly) labelled
     // security, the model reads a Russian inquiry with the same concepts the same way: the concepts are

@@ -15,6 +15,7 @@ import {
   CATEGORIES,
   PRIORITIES,
   categoryRuleScores,
+  firmCategory,
   firmPriority,
   priorityRuleScores,
   ruleFacts,
@@ -152,9 +153,11 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
         const x = featuresOnce();
         return x && predictLinearModel(model, x);
       };
-    const categoryByRules = models.category
-      ? addModelVote(categoryScores, categoryModelWeight, vote(models.category))
-      : undefined;
+    // Where the rubric states the category outright (an active threat is security), the rules' reading stands.
+    const categoryByRules =
+      models.category && !firmCategory(facts)
+        ? addModelVote(categoryScores, categoryModelWeight, vote(models.category))
+        : undefined;
     // Nothing recognised at all (empty body, emoji only): "other" for a human to triage.
     if (Math.max(...categoryScores.values()) <= 0) categoryScores.set('other', 0.1);
     const [category, categoryConfidence] = decide(categoryScores, categoryByRules);

@@ -108,7 +108,12 @@ export function predictLinearModel<L extends string>(model: LinearModel<L>, x: S
   return new Map(model.labels.map((label, l) => [label, p[l]]));
 }
 
-function probabilities(weights: Float32Array | Float64Array, x: Sparse, k: number, out: Float64Array): Float64Array {
+function probabilities(
+  weights: Float32Array | Float64Array,
+  x: Sparse,
+  k: number,
+  out: Float64Array,
+): Float64Array {
   out.fill(0);
   for (let f = 0; f < x.rows.length; f++) {
     const at = x.rows[f] * k;
