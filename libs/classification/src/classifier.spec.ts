@@ -965,8 +965,8 @@ describe('classify: close calls go to the category model (1.8.0, linear since 1.
   it('reads a short error on one order as trading, as the rubric lists cancellations (1.17.0)', () => {
     // The naive-Bayes model of 1.8.0-1.16.0, which had seen "error" mostly in technical inquiries,
     // outvoted the rules here; the linear model, which also reads the concepts, does not.
+    // (The same in Indonesian became a close call again with n32-n39 in training: see the table below.)
     for (const body of [
-      'Order saya tidak bisa dibatalkan, muncul error terus',
       "My order can't be cancelled, it keeps showing an error",
       "I can't cancel my limit order, it says order not found",
     ]) {
@@ -995,6 +995,8 @@ describe('where the models overturn the rubric reading of the rules (1.17.0)', (
     ],
     // "it won't let me in": locked out
     ['de', 'Die App lässt mich nicht rein, obwohl Passwort und 2FA-Code stimmen.', 'priority', 'high'],
+    // an error on one order is trading, as the rubric lists cancellations
+    ['id', 'Order saya tidak bisa dibatalkan, muncul error terus', 'category', 'trading'],
     // an app crash alone is a bug, with a futures tab named (1.17.0, with n24-n31 in training)
     ['en', 'The app keeps crashing when I open my futures positions tab.', 'priority', 'normal'],
     // a display flaw on a deposit screen is technical
