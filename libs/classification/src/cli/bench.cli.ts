@@ -53,7 +53,7 @@ function main(args: string[]): number {
   process.stdout.write(
     `classifier ${classifier.version}: ${count} classifications of ${texts.length} texts in ${elapsed.toFixed(2)} s (one process)\n` +
       `throughput ${Math.round(perSecond)}/s wall clock, ${Math.round(perCpuSecond)}/s per CPU second; ` +
-      `mean ${(1000 / perSecond).toFixed(3)} ms each; start-up (lexicons + article index) ${startupMs.toFixed(0)} ms\n`,
+      `mean ${(1000 / perSecond).toFixed(3)} ms each; start-up (lexicons, models trained, article index) ${startupMs.toFixed(0)} ms\n`,
   );
   return 0;
 }
