@@ -99,7 +99,7 @@ interface Models {
 }
 
 // The models trained on the shipped lines, by weights on/off: every default classifier in a process
-// (the service, each test file) shares one training (~1-2 s).
+// (the service, each test file) shares one training (~3 s on the 5,002 shipped lines).
 const shippedModels = new Map<string, Models>();
 
 function trainModels(training: readonly LabelledInquiry[], category: boolean, priority: boolean): Models {
@@ -233,8 +233,8 @@ export function classifyFollowUp(
 /**
  * Adds a model's probabilities, times `weight`, to the rules' scores. A vote adds at most `weight` to
  * a label, so where the rules lead by more than that it cannot change the outcome and the model is not
- * consulted (for category at weight 3, on ~60% of the dev texts): the labels are those of always adding it, and
- * the confidence of a clear case stays the rules' own. A model with nothing to go on (emoji only)
+ * consulted (1.17.0, at weights 8 and 4: category on 141 of the 168 dev texts, priority on 135): the
+ * labels are those of always adding it, and the confidence of a clear case stays the rules' own. A model with nothing to go on (emoji only)
  * returns no vote. Returns the rules' probabilities before the vote when there was one.
  */
 function addModelVote<L extends string>(
