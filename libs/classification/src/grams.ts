@@ -19,9 +19,9 @@ const FNV_PRIME = 16777619;
 const SPACE = 32;
 const ZERO = 48;
 
-/** Open-addressing set of 32-bit keys, each numbered in insertion order; clear() costs nothing. */
+/** Open-addressing set of 32-bit keys, kept in insertion order; clear() costs nothing. */
 export class GramTable {
-  private slots: Int32Array; // [key, index] pairs
+  private keys: Int32Array;
   private stamps: Uint32Array; // a slot is filled when its stamp is the current generation
   private order: Int32Array; // the keys in insertion order
   private generation = 1;
@@ -30,24 +30,23 @@ export class GramTable {
 
   constructor(capacity = 1024) {
     const slots = 2 ** Math.ceil(Math.log2(Math.max(16, capacity * 2)));
-    this.slots = new Int32Array(slots * 2);
+    this.keys = new Int32Array(slots);
     this.stamps = new Uint32Array(slots);
     this.order = new Int32Array(slots / 2);
     this.mask = slots - 1;
   }
 
-  /** The key's number, added if absent. */
-  add(key: number): number {
+  /** Adds the key if absent. */
+  add(key: number): void {
     if ((this.size + 1) * 2 > this.stamps.length) this.grow();
     for (let slot = mix(key) & this.mask; ; slot = (slot + 1) & this.mask) {
       if (this.stamps[slot] !== this.generation) {
         this.stamps[slot] = this.generation;
-        this.slots[slot * 2] = key;
-        this.slots[slot * 2 + 1] = this.size;
-        this.order[this.size] = key;
-        return this.size++;
+        this.keys[slot] = key;
+        this.order[this.size++] = key;
+        return;
       }
-      if (this.slots[slot * 2] === key) return this.slots[slot * 2 + 1];
+      if (this.keys[slot] === key) return;
     }
   }
 
@@ -63,7 +62,7 @@ export class GramTable {
   private grow(): void {
     const bigger = new GramTable(this.stamps.length);
     for (let i = 0; i < this.size; i++) bigger.add(this.order[i]);
-    this.slots = bigger.slots;
+    this.keys = bigger.keys;
     this.stamps = bigger.stamps;
     this.order = bigger.order;
     this.generation = bigger.generation;
