@@ -67,13 +67,18 @@ export function stratifiedFolds<T>(
   const fold = new Array<number>(items.length).fill(0);
   let next = 0;
   for (const indices of byLabel.values()) {
-    for (let i = indices.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [indices[i], indices[j]] = [indices[j], indices[i]];
-    }
+    shuffle(indices, rng);
     for (const i of indices) fold[i] = next++ % k;
   }
   return fold;
+}
+
+/** Fisher-Yates shuffle in place, drawing from `random`. */
+export function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
 }
 
 /** A small seeded PRNG: folds and training orders that are the same on every run. */

@@ -1,5 +1,5 @@
 import { CONCEPTS, type Concept } from './lexicon/concepts';
-import { mulberry32 } from './evaluation';
+import { mulberry32, shuffle } from './evaluation';
 import { distinctGrams } from './grams';
 
 /**
@@ -81,10 +81,7 @@ export function trainLinearModel<L extends string>(
   const random = mulberry32(7);
   const p = new Float64Array(k);
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    shuffle(order, random);
     for (const e of order) {
       const { x, target } = data[e];
       probabilities(weights, x, k, p);
