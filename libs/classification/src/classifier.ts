@@ -103,20 +103,19 @@ interface Models {
 const shippedModels = new Map<string, Models>();
 
 function trainModels(training: readonly LabelledInquiry[], category: boolean, priority: boolean): Models {
-  // Each labelled line is read once, as classify() reads an inquiry.
-  const lines = category || priority ? training.map((t) => ({ t, read: read(t) })) : [];
-  const featuresOf = (r: ReturnType<typeof read>) => ({ concepts: r.concepts, prose: proseOf(r.normalized) });
+  // Each labelled line is read once, as classify() reads an inquiry, and its features serve both models.
+  const lines = category || priority ? training.map((t) => ({ t, x: modelFeatures(read(t)) })) : [];
   return {
     category: category
       ? trainLinearModel(
           CATEGORIES,
-          lines.map(({ t, read }) => ({ ...featuresOf(read), label: t.category })),
+          lines.map(({ t, x }) => ({ x, label: t.category })),
         )
       : undefined,
     priority: priority
       ? trainLinearModel(
           PRIORITIES,
-          lines.map(({ t, read }) => ({ ...featuresOf(read), label: t.priority })),
+          lines.map(({ t, x }) => ({ x, label: t.priority })),
         )
       : undefined,
   };
@@ -139,14 +138,14 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const articles = options.labelsOnly ? undefined : (options.articles ?? new ArticleIndex());
 
   function classify(input: ClassifierInput): Classification {
-    const { nfkc, normalized, language, languageConfidence, concepts } = read(input);
+    const reading = read(input);
+    const { nfkc, language, languageConfidence, concepts } = reading;
     const facts = ruleFacts(concepts);
 
     const categoryScores = categoryRuleScores(concepts, facts);
     // What the models read, worked out at most once and only when a model is consulted.
     let features: Sparse | undefined | null = null;
-    const featuresOnce = () =>
-      features === null ? (features = linearFeatures({ concepts, prose: proseOf(normalized) })) : features;
+    const featuresOnce = () => (features === null ? (features = modelFeatures(reading)) : features);
     const vote =
       <L extends string>(model: LinearModel<L>) =>
       () => {
@@ -277,6 +276,11 @@ function read(input: { subject?: string; body: string }) {
   const normalized = nfkc.toLowerCase();
   const { language, confidence: languageConfidence } = detectLanguageOfNfkc(nfkc);
   return { nfkc, normalized, language, languageConfidence, concepts: findConcepts(normalized, language) };
+}
+
+/** What the models read of an inquiry: its concepts and its prose (see linearFeatures()). */
+function modelFeatures({ concepts, normalized }: ReturnType<typeof read>): Sparse | undefined {
+  return linearFeatures({ concepts, prose: proseOf(normalized) });
 }
 
 function rank(priority: Priority): number {

@@ -67,16 +67,17 @@ export function linearFeatures({ concepts, prose }: LinearFeatures): Sparse | un
   return { rows, values };
 }
 
+/** Trains on labelled features (see linearFeatures(); an example with none teaches nothing). */
 export function trainLinearModel<L extends string>(
   labels: readonly L[],
-  examples: readonly (LinearFeatures & { label: L })[],
+  examples: readonly { x: Sparse | undefined; label: L }[],
 ): LinearModel<L> {
   const k = labels.length;
   const weights = new Float64Array(ROWS * k);
   const squares = new Float64Array(weights.length);
   const data = examples
-    .map((e) => ({ x: linearFeatures(e), target: labels.indexOf(e.label) }))
-    .filter((e): e is { x: Sparse; target: number } => e.x !== undefined);
+    .filter((e): e is { x: Sparse; label: L } => e.x !== undefined)
+    .map((e) => ({ x: e.x, target: labels.indexOf(e.label) }));
   const order = data.map((_, i) => i);
   const random = mulberry32(7);
   const p = new Float64Array(k);
